@@ -1,0 +1,231 @@
+"""The ``fgd`` command line: a thin layer over the library (each command calls one function)."""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import FgdError
+
+app = typer.Typer(
+    help="Code Indonesian focus-group transcripts into enablers and barriers.\n\n"
+         "Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml "
+         "--out results/",
+    no_args_is_help=True, add_completion=False, rich_markup_mode="rich")
+codebook_app = typer.Typer(help="Check, show and convert codebooks.\n\n"
+                                "Example: fgd codebook lint codebooks/inovasi-pelayanan-publik.yaml",
+                           no_args_is_help=True)
+app.add_typer(codebook_app, name="codebook")
+
+out_console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+_state = {"debug": False}
+
+
+def handle_errors(func):
+    """Turn library errors into ``Error: ...`` on stderr and exit code 2 (``--debug``: raise)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except FgdError as exc:
+            if _state["debug"]:
+                raise
+            err_console.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err_console.print("Interrupted; earlier results were left as they were.")
+            raise typer.Exit(130) from None
+    return wrapper
+
+
+def progress_bar() -> Progress:
+    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                    transient=True, disable=not err_console.is_terminal)
+
+
+class ProgressReporter:
+    """Adapts the library's ``progress(stage, done, total)`` callbacks to one rich bar per stage."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, int] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+    def stage(self, name: str):
+        """A ``(done, total, item)`` callback for one stage."""
+        return lambda done, total, _item=None: self(name, done, total)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out_console.print(f"fgd-toolkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+) -> None:
+    """fgd: Indonesian focus-group transcripts -> coded evidence."""
+    _state["debug"] = debug
+
+
+def _parse_columns(items: list[str]) -> dict[str, str]:
+    from .errors import UsageError
+
+    columns = {}
+    for item in items or []:
+        field, sep, name = item.partition("=")
+        if not sep or field not in ("speaker", "text", "start", "end", "role"):
+            raise UsageError(f"--column '{item}' is not FIELD=NAME.",
+                             fix="use e.g. --column speaker=Nama (fields: speaker, text, start, "
+                                 "end, role).")
+        columns[field] = name
+    return columns
+
+
+@app.command()
+@handle_errors
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Transcript files or folders (searched "
+                                                 "recursively)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the passages table "
+                                                                 "to this CSV file."),
+    column: list[str] = typer.Option([], "--column", help="Column name for tabular files, "
+                                                          "FIELD=NAME (repeatable)."),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="Participants table (CSV/XLSX "
+                                                                 "with a 'label' column)."),
+) -> None:
+    """Read transcripts and show turns, speakers and passages.
+
+    Example: fgd ingest transcripts/ --out passages.csv
+    """
+    from . import atomic
+    from .ingest import read_transcripts
+    from .segment import to_passages
+
+    with progress_bar() as bar:
+        report = ProgressReporter(bar)
+        transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
+                                       progress=report.stage("Reading"))
+        passages = to_passages(transcripts, progress=report.stage("Segmenting"))
+    for transcript in transcripts:
+        for warning in transcript.warnings:
+            err_console.print(f"[yellow]Warning:[/] {warning}")
+    table = Table(title="Transcripts")
+    for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
+        table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
+    for t in transcripts:
+        rows = passages[passages.transcript_id == t.id]
+        table.add_row(t.id, t.group or "-", str(len(t.turns)), str(len(t.speakers)),
+                      str(sum(turn.role == "participant" for turn in t.turns)), str(len(rows)))
+    table.add_row("[bold]total", "", str(sum(len(t.turns) for t in transcripts)),
+                  str(sum(len(t.speakers) for t in transcripts)),
+                  str(sum(sum(u.role == "participant" for u in t.turns) for t in transcripts)),
+                  str(len(passages)))
+    out_console.print(table)
+    if out is not None:
+        if out.is_dir():
+            out = out / "passages.csv"
+        atomic.write_text(out, passages.to_csv(index=False, lineterminator="\n"))
+        err_console.print(f"Wrote {len(passages)} passages to {out}")
+
+
+@codebook_app.command("lint")
+@handle_errors
+def codebook_lint(
+    path: Path = typer.Argument(..., help="Codebook YAML (or CSV) file."),
+    strict: bool = typer.Option(False, "--strict", help="Treat warnings as errors."),
+) -> None:
+    """Check a codebook and list every problem (file, code, field, fix).
+
+    Example: fgd codebook lint codebooks/inovasi-pelayanan-publik.yaml
+    """
+    from .codebook import lint_codebook
+
+    report = lint_codebook(path)
+    for problem in report.errors:
+        out_console.print(f"[red]error[/]   {problem.render()}", soft_wrap=True)
+    for problem in report.warnings:
+        out_console.print(f"[yellow]warning[/] {problem.render()}", soft_wrap=True)
+    failed = bool(report.errors) or (strict and bool(report.warnings))
+    if report.codebook is not None:
+        cb = report.codebook
+        n_kw = sum(len(c.keywords) for c in cb.codes)
+        n_ex = sum(len(c.all_examples) for c in cb.codes)
+        out_console.print(f"{path}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
+                          f"keywords, {n_ex} examples; {len(report.errors)} errors, "
+                          f"{len(report.warnings)} warnings.")
+    else:
+        out_console.print(f"{path}: {len(report.errors)} error(s); fix them and lint again.")
+    if failed:
+        raise typer.Exit(1)
+
+
+@codebook_app.command("show")
+@handle_errors
+def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) file.")) -> None:
+    """Show themes, codes, keywords and example counts as a table.
+
+    Example: fgd codebook show codebooks/inovasi-pelayanan-publik.yaml
+    """
+    from .codebook import load_codebook
+
+    cb = load_codebook(path)
+    table = Table(title=f"{cb.name} {cb.version}".strip(), show_lines=True)
+    for name in ("theme", "id", "label", "keywords", "enabler ex.", "barrier ex.", "counter ex."):
+        table.add_column(name, overflow="fold")
+    for code in cb.codes:
+        theme = cb.theme_of(code.id)
+        label = code.label + (f"\n[dim]{code.label_en}[/]" if code.label_en else "")
+        kws = ", ".join(code.keywords[:8]) + (f" (+{len(code.keywords) - 8})"
+                                              if len(code.keywords) > 8 else "")
+        table.add_row(theme.label if theme else "-", code.id, label, kws,
+                      str(len(code.examples_of("enabler"))),
+                      str(len(code.examples_of("barrier"))), str(len(code.counter_examples)))
+    out_console.print(table)
+
+
+@codebook_app.command("export")
+@handle_errors
+def codebook_export(
+    path: Path = typer.Argument(..., help="Codebook to convert (YAML or CSV)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Target file: .csv or .yaml."),
+) -> None:
+    """Convert a codebook between YAML and CSV (one row per code).
+
+    Example: fgd codebook export codebooks/inovasi-pelayanan-publik.yaml --out codebook.csv
+    """
+    from . import atomic
+    from .codebook import codebook_to_csv, load_codebook
+    from .errors import UsageError
+
+    cb = load_codebook(path)
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        atomic.write_text(out, codebook_to_csv(cb))
+    elif suffix in (".yaml", ".yml"):
+        atomic.write_text(out, cb.to_yaml())
+    else:
+        raise UsageError(f"cannot export to '{suffix}'.", fix="use --out FILE.csv or FILE.yaml.")
+    err_console.print(f"Wrote {len(cb.codes)} codes to {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,103 @@
+"""On-disk vector cache keyed by back-end model id and text hash.
+
+Layout: ``<cache_dir>/<model_id>/<chunk>.npz`` with arrays ``keys`` (text hashes) and
+``vectors``. New vectors are appended as a new chunk, written atomically, so a re-run after a
+codebook edit only embeds what changed and an interrupted run never corrupts the cache.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..atomic import atomic_path
+
+
+def default_cache_dir() -> Path:
+    """``$FGD_CACHE_DIR``, else ``$XDG_CACHE_HOME/fgd-toolkit``, else ``~/.cache/fgd-toolkit``."""
+    if os.environ.get("FGD_CACHE_DIR"):
+        return Path(os.environ["FGD_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "fgd-toolkit"
+
+
+def text_key(text: str) -> str:
+    """Stable hash of a text (the cache key within one model)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class CachedEmbedder:
+    """Wraps a back-end: looks vectors up in the cache, embeds only misses, in batches."""
+
+    def __init__(self, backend, cache_dir: Path | None, batch_size: int = 64) -> None:
+        self.backend = backend
+        self.batch_size = batch_size
+        self.folder = None
+        if cache_dir is not None and backend.cacheable:
+            safe = re.sub(r"[^A-Za-z0-9_.@+-]", "_", backend.model_id)
+            self.folder = Path(cache_dir) / safe
+        self._memory: dict[str, np.ndarray] = {}
+        self._loaded = False
+        self.hits = 0
+        self.misses = 0
+
+    name = property(lambda self: self.backend.name)
+    model_id = property(lambda self: self.backend.model_id)
+    dim = property(lambda self: self.backend.dim)
+
+    def _load(self) -> None:
+        if self._loaded or self.folder is None or not self.folder.is_dir():
+            self._loaded = True
+            return
+        for chunk in sorted(self.folder.glob("*.npz")):
+            try:
+                with np.load(chunk, allow_pickle=False) as data:
+                    for key, vec in zip(data["keys"], data["vectors"]):
+                        self._memory[str(key)] = vec
+            except (OSError, ValueError, KeyError):
+                continue  # an unreadable chunk is ignored; its texts are embedded again
+        self._loaded = True
+
+    def embed(self, texts: list[str],
+              progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """Vectors for ``texts`` (cache first), reporting ``progress(done, total)``."""
+        self._load()
+        keys = [text_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._memory))
+        self.hits += len(keys) - sum(1 for k in keys if k in set(missing))
+        by_key = dict(zip(keys, texts))
+        todo = [by_key[k] for k in missing]
+        self.misses += len(todo)
+        new_keys: list[str] = []
+        new_vecs: list[np.ndarray] = []
+        step = self.batch_size
+        if progress:
+            progress(0, len(todo))
+        for i in range(0, len(todo), step):
+            batch = todo[i:i + step]
+            vectors = self.backend.embed(batch)
+            for key, vec in zip(missing[i:i + step], vectors):
+                self._memory[key] = vec
+                new_keys.append(key)
+                new_vecs.append(vec)
+            if progress:
+                progress(min(i + step, len(todo)), len(todo))
+        if new_keys and self.folder is not None:
+            self._store(new_keys, np.vstack(new_vecs))
+        if not texts:
+            return np.zeros((0, self.backend.dim), dtype=np.float32)
+        return np.vstack([self._memory[k] for k in keys]).astype(np.float32)
+
+    def _store(self, keys: list[str], vectors: np.ndarray) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            name = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
+            with atomic_path(self.folder / f"{name}.npz") as tmp:
+                with open(tmp, "wb") as handle:
+                    np.savez(handle, keys=np.array(keys), vectors=vectors.astype(np.float32))
+        except OSError:
+            pass  # a read-only cache folder only costs speed, never the run

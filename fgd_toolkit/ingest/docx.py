@@ -1,0 +1,100 @@
+"""Reader for Word transcripts (``.docx``): labelled paragraphs, bold label runs, tables."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import RosterError, TranscriptFormatError
+from ..models import Turn
+from .document import RawDocument, Sidecar
+from .labels import LabelMatch, SpeakerResolver, parse_time, split_label_line
+from .source import check_zip_container
+from .tabular import guess_table_columns
+from .turns import TurnBuilder
+
+
+def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocument:
+    """Turns of a Word file, paragraph by paragraph and row by row in document order."""
+    check_zip_container(path, "docx")
+    try:
+        import docx
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+    except ImportError as exc:  # pragma: no cover - python-docx is a core dependency
+        raise TranscriptFormatError("python-docx is not installed.", path=path,
+                                    fix="pip install python-docx") from exc
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several types for broken packages
+        raise TranscriptFormatError(f"this Word file cannot be opened ({type(exc).__name__}).",
+                                    path=path, fix="open it in Word and save it again as .docx.")
+    doc = RawDocument.from_metadata(path, {}, sidecar)
+    resolver = SpeakerResolver(doc.roster)
+    builder = TurnBuilder(resolver)
+    position = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            position += 1
+            builder.feed(block.text, position, label=_bold_label(block))
+        elif isinstance(block, Table):
+            builder.finish()
+            rows = [[cell.text.strip() for cell in row.cells] for row in block.rows]
+            builder.turns.extend(_table_turns(rows, resolver, path, position))
+            position += len(rows)
+    doc.turns = builder.finish()
+    return doc
+
+
+def _bold_label(paragraph) -> LabelMatch | None:
+    """A label written as leading bold runs without a colon (``**Moderator** Selamat pagi``)."""
+    if split_label_line(paragraph.text):
+        return None  # the ordinary ``Label: text`` rule applies
+    prefix = []
+    for run in paragraph.runs:
+        if run.bold and run.text.strip():
+            prefix.append(run.text)
+        elif run.text.strip() or not prefix:
+            break
+    label = "".join(prefix).strip()
+    rest = paragraph.text[len("".join(prefix)):].strip() if prefix else ""
+    if not label or not rest or not paragraph.text.startswith("".join(prefix)):
+        return None
+    return LabelMatch(label=label.rstrip(":").strip(), text=rest.lstrip(":").strip(),
+                      start=None)
+
+
+def _table_turns(rows: list[list[str]], resolver: SpeakerResolver, path: Path,
+                 first_position: int):
+    """Turns from a speaker | text table (optional header row and time column)."""
+    if not rows or max(len(r) for r in rows) < 2:
+        return
+    columns, has_header = guess_table_columns(rows)
+    if columns is None:
+        return
+    body = rows[1:] if has_header else rows
+    offset = first_position + (2 if has_header else 1)
+    current: Turn | None = None
+    for idx, row in enumerate(body):
+        speaker_cell = _cell(row, columns.speaker)
+        text = _cell(row, columns.text)
+        if not speaker_cell:
+            if current is not None and text:
+                current.text = f"{current.text}\n{text}".strip()
+            continue
+        resolved = resolver.resolve(speaker_cell, explicit=True)
+        if resolved is None:
+            raise RosterError(f"speaker '{speaker_cell}' in table row {idx + 1} is not in the "
+                              "participants roster.", path=path,
+                              fix="add it to 'participants' or correct the label.")
+        speaker, role, attrs = resolved
+        if current is not None and current.text:
+            yield current
+        current = Turn(speaker=speaker, role=role, text=text, line=offset + idx,
+                       start=parse_time(_cell(row, columns.start)),
+                       end=parse_time(_cell(row, columns.end)), attributes=attrs)
+    if current is not None and current.text:
+        yield current
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
+

@@ -1,0 +1,177 @@
+"""Speaker labels: find ``Label: text`` at the start of a line and decide whether it is a speaker.
+
+Conventions handled: plain (``Moderator: ...``), bold (``**P1:** ...`` / ``**P1**: ...``), after a
+time (``[00:12:34] Moderator: ...``, ``(12:34) ...``, ``00:12:34 ...``), with a time after the
+label (``Moderator (00:12:34): ...``), ``Nama (Instansi)`` and ``Nama - Instansi``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import lang
+from ..models import Participant
+
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
+_TIME_TOKEN = rf"(?:\[\s*{_TIME}\s*\]|\(\s*{_TIME}\s*\)|{_TIME})"
+_LABEL_LINE = re.compile(
+    rf"""^\s*
+    (?:(?P<time1>{_TIME_TOKEN})\s*[-–]?\s*)?      # optional leading time
+    (?P<open>\*\*|__)?\s*                          # optional bold
+    (?P<label>[^\W\d_][^:\n*]{{0,70}}?)              # the label (starts with a letter)
+    \s*(?:(?P<time2>{_TIME_TOKEN})\s*)?            # optional time after the label
+    (?:(?P=open)\s*:|:\s*(?P=open)|:)              # colon, inside or outside the bold
+    (?:\s+|$)(?P<text>.*)$""",
+    re.VERBOSE,
+)
+_TIME_ONLY = re.compile(rf"^\s*{_TIME_TOKEN}\s*$")
+_ORG_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<org1>[^()]+)\)|\s[-–—]\s(?P<org2>.+))$")
+_CODE_LABEL = re.compile(r"^[A-Z]{1,3}\s?\d{1,3}[a-z]?$")
+_NUMBERED = re.compile(r"^(?P<word>[^\d]+?)\s*[-#]?\s*\d{1,3}[a-z]?$")
+
+
+@dataclass
+class LabelMatch:
+    """A ``Label: text`` line split into its parts (times in seconds)."""
+
+    label: str
+    text: str
+    start: float | None
+
+
+def parse_time(value: str | float | int | None) -> float | None:
+    """Seconds from ``HH:MM:SS(.mmm)``, ``MM:SS``, ``[..]``/``(..)`` wrapped times or numbers."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return None if value != value else float(value)  # NaN check
+    text = str(value).strip().strip("[]()").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    parts = text.split(":")
+    if not 2 <= len(parts) <= 3:
+        return None
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        return None
+    seconds = 0.0
+    for num in nums:
+        seconds = seconds * 60 + num
+    return round(seconds, 3)
+
+
+def split_label_line(line: str) -> LabelMatch | None:
+    """Split a line into label, text and time if it has the shape of a labelled line."""
+    m = _LABEL_LINE.match(line)
+    if not m:
+        return None
+    label = " ".join(m.group("label").split()).strip("*_ ").strip()
+    if not label:
+        return None
+    time = m.group("time1") or m.group("time2")
+    return LabelMatch(label=label, text=m.group("text").strip(), start=parse_time(time))
+
+
+def role_from_label(label: str) -> str | None:
+    """Role implied by a label's words (``Moderator``, ``Notulen``, ``Peserta 3``) or None."""
+    vocab = lang.yaml_lists("speakers")
+    key = _base_word(label)
+    for role in ("moderator", "observer", "participant"):
+        if key in vocab[role]:
+            return role
+    return None
+
+
+def _base_word(label: str) -> str:
+    name = split_organisation(label)[0].lower()
+    numbered = _NUMBERED.match(name)
+    return (numbered.group("word") if numbered else name).strip()
+
+
+def split_organisation(label: str) -> tuple[str, str | None]:
+    """``"Ibu Sari (Dinkes)"`` -> ``("Ibu Sari", "Dinkes")``; labels without one pass through."""
+    m = _ORG_SUFFIX.match(label)
+    if not m:
+        return label, None
+    org = (m.group("org1") or m.group("org2") or "").strip()
+    return m.group("name").strip(), org or None
+
+
+def is_plausible_speaker(label: str) -> bool:
+    """Whether a label looks like a speaker when no roster says who speaks.
+
+    Accepts role words (optionally numbered), short codes (P1, R2), honorific + name and
+    capitalised names (optionally with an organisation); rejects headers such as ``Catatan``,
+    times and lowercase words.
+    """
+    vocab = lang.yaml_lists("speakers")
+    if _TIME_ONLY.match(label) or len(label) > 60:
+        return False
+    if _CODE_LABEL.match(label):
+        return True
+    if role_from_label(label):
+        return True
+    name, _org = split_organisation(label)
+    words = name.split()
+    if not words or len(words) > 5:
+        return False
+    first = words[0].lower()
+    if first in vocab["not_speakers"] or first.rstrip(".") in vocab["not_speakers"]:
+        return False
+    if any(ch.isdigit() for ch in name):
+        return False
+    if first in vocab["honorifics"] and len(words) >= 2:
+        return True
+    # Capitalised names: every word starts upper-case (particles like "bin" allowed).
+    lower_ok = {"bin", "binti", "van", "de", "al", "el", "dan"}
+    return all(w[0].isupper() or w.lower() in lower_ok for w in words)
+
+
+def canonical(label: str) -> str:
+    """Lowercase, single-spaced key for comparing labels."""
+    return " ".join(label.lower().split())
+
+
+class SpeakerResolver:
+    """Decides which labels start turns and which role and attributes they carry.
+
+    With a roster, only roster labels start turns (``Nama (Instansi)`` also matches a roster
+    entry for ``Nama``); without one, :func:`is_plausible_speaker` decides.
+    """
+
+    def __init__(self, roster: dict[str, Participant] | None = None) -> None:
+        self.roster = roster or {}
+        self._by_key = {canonical(label): p for label, p in self.roster.items()}
+        self.used: set[str] = set()
+
+    def resolve(self, label: str, explicit: bool = False) -> tuple[str, str, dict[str, str]] | None:
+        """(speaker, role, attributes) for a label, or None when it does not start a turn.
+
+        ``explicit`` labels come from a speaker column or voice tag: without a roster any
+        non-empty label is accepted.
+        """
+        if self.roster:
+            participant = self._by_key.get(canonical(label))
+            if participant is None:
+                name, _org = split_organisation(label)
+                participant = self._by_key.get(canonical(name))
+            if participant is None:
+                return None
+            self.used.add(participant.label)
+            return participant.label, participant.role, dict(participant.attributes)
+        if not explicit and not is_plausible_speaker(label):
+            return None
+        attributes: dict[str, str] = {}
+        _name, org = split_organisation(label)
+        if org:
+            attributes["organisation"] = org
+        return label, role_from_label(label) or "participant", attributes
+
+    def unused_labels(self) -> list[str]:
+        """Roster labels that never started a turn."""
+        return [label for label in self.roster if label not in self.used]

@@ -1,0 +1,179 @@
+"""Reading transcript files safely: encodings, binaries, zip containers, YAML metadata."""
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import RosterError, TranscriptFormatError
+from ..models import ROLES, Participant
+
+#: Largest uncompressed size accepted inside a .docx/.xlsx container (zip-bomb guard).
+MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+
+_ROLE_ALIASES = {
+    "moderator": "moderator", "fasilitator": "moderator", "facilitator": "moderator",
+    "peneliti": "moderator", "interviewer": "moderator", "pewawancara": "moderator",
+    "observer": "observer", "notulen": "observer", "notulis": "observer",
+    "pengamat": "observer", "pencatat": "observer", "notetaker": "observer",
+    "participant": "participant", "peserta": "participant", "informan": "participant",
+    "narasumber": "participant", "responden": "participant", "partisipan": "participant",
+}
+#: Metadata keys understood in front matter and sidecar files.
+METADATA_KEYS = ("id", "title", "group", "date", "location", "participants")
+
+
+@dataclass
+class DecodedText:
+    """Text of a file and the encoding it was read with (``warning`` set when guessed)."""
+
+    text: str
+    encoding: str
+    warning: str | None = None
+
+
+def read_text(path: Path) -> DecodedText:
+    """Decode a text file: UTF-8 (BOM or not), else a detected legacy encoding with a warning.
+
+    Line endings become ``\\n``. Raises :class:`TranscriptFormatError` for empty or binary files.
+    """
+    data = path.read_bytes()
+    if not data.strip():
+        raise TranscriptFormatError("the file is empty.", path=path,
+                                    fix="export the transcript again or remove the file.")
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise TranscriptFormatError(
+            "this is a binary file, not text.", path=path,
+            fix="save the transcript as UTF-8 text, or give it its real suffix (.docx, .xlsx).")
+    warning = None
+    if data.startswith(b"\xef\xbb\xbf"):
+        text, encoding = data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text, encoding = data.decode("utf-16"), "utf-16"
+    else:
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data).best()
+            if best is None:
+                raise TranscriptFormatError(
+                    "the text encoding cannot be recognised.", path=path,
+                    fix="save the file as UTF-8.") from None
+            encoding = best.encoding
+            text = str(best)
+            warning = (f"{path}: not UTF-8; read as {encoding}. Check accented characters and "
+                       "save the file as UTF-8 to silence this warning.")
+    if _looks_binary(text):
+        raise TranscriptFormatError(
+            "this is a binary file, not text.", path=path,
+            fix="save the transcript as UTF-8 text, or give it its real suffix (.docx, .xlsx).")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return DecodedText(text=text, encoding=encoding, warning=warning)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return control > max(8, len(sample) // 100)
+
+
+def check_zip_container(path: Path, kind: str) -> None:
+    """Refuse files that are not zip containers or that would unpack to an absurd size."""
+    fixes = {"docx": "open it in Word and save it as .docx (Word 2007 or later).",
+             "xlsx": "open it in Excel and save it as .xlsx."}
+    if path.stat().st_size == 0:
+        raise TranscriptFormatError("the file is empty.", path=path, fix=fixes[kind])
+    if not zipfile.is_zipfile(path):
+        raise TranscriptFormatError(f"this is not a .{kind} file (not a zip container).",
+                                    path=path, fix=fixes[kind])
+    with zipfile.ZipFile(path) as archive:
+        total = 0
+        for info in archive.infolist():
+            name = info.filename
+            if name.startswith("/") or ".." in Path(name).parts:
+                raise TranscriptFormatError(f"unsafe entry '{name}' inside the container.",
+                                            path=path, fix=fixes[kind])
+            total += info.file_size
+        if total > MAX_UNZIPPED_BYTES:
+            raise TranscriptFormatError(
+                f"the container unpacks to {total // 2**20} MB, more than a transcript needs.",
+                path=path, fix=fixes[kind])
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
+    """Split a ``---`` YAML block off the top of a text.
+
+    Returns (metadata, body, number of lines the block took) so line numbers stay true.
+    """
+    if not text.startswith("---\n"):
+        return {}, text, 0
+    lines = text.split("\n")
+    for idx in range(1, len(lines)):
+        if lines[idx].strip() in ("---", "..."):
+            block = "\n".join(lines[1:idx])
+            meta = parse_metadata_yaml(block, path, first_line=2)
+            return meta, "\n".join(lines[idx + 1:]), idx + 1
+    raise TranscriptFormatError("the YAML front matter starting on line 1 is never closed.",
+                                path=path, line=1, fix="end the block with a line '---'.")
+
+
+def parse_metadata_yaml(block: str, path: Path, first_line: int = 1) -> dict:
+    """Parse front matter or a sidecar file into a dict, with line numbers in errors."""
+    try:
+        meta = yaml.safe_load(block) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise TranscriptFormatError(
+            f"malformed YAML metadata ({problem}).", path=path, line=line,
+            fix="check indentation and quote values that contain ':' or '#'.") from None
+    if not isinstance(meta, dict):
+        raise TranscriptFormatError("the YAML metadata must be a mapping of keys to values.",
+                                    path=path, line=first_line,
+                                    fix=f"use keys such as {', '.join(METADATA_KEYS)}.")
+    unknown = sorted(set(meta) - set(METADATA_KEYS))
+    if unknown:
+        raise TranscriptFormatError(
+            f"unknown metadata key(s): {', '.join(map(str, unknown))}.", path=path,
+            line=first_line, fix=f"use only {', '.join(METADATA_KEYS)}.")
+    return meta
+
+
+def normalise_role(value: object, path: Path, label: str) -> str:
+    """Map role words (English or Indonesian) to one of :data:`ROLES`."""
+    key = str(value or "participant").strip().lower()
+    role = _ROLE_ALIASES.get(key)
+    if role is None:
+        raise RosterError(f"participant '{label}' has unknown role '{value}'.", path=path,
+                          fix=f"use one of {', '.join(ROLES)}.")
+    return role
+
+
+def parse_roster(entries: object, path: Path) -> dict[str, Participant]:
+    """Participants from a ``participants:`` list (label, role, organisation, any attributes)."""
+    if entries in (None, []):
+        return {}
+    if not isinstance(entries, list):
+        raise RosterError("'participants' must be a list of entries with a 'label'.", path=path,
+                          fix="write '- {label: Moderator, role: moderator}' per participant.")
+    roster: dict[str, Participant] = {}
+    for idx, entry in enumerate(entries, 1):
+        if isinstance(entry, str):
+            entry = {"label": entry}
+        if not isinstance(entry, dict) or not str(entry.get("label") or "").strip():
+            raise RosterError(f"participant #{idx} has no 'label'.", path=path,
+                              fix="give every participant the label used in the transcript.")
+        label = " ".join(str(entry["label"]).split())
+        if label in roster:
+            raise RosterError(f"participant '{label}' is listed twice.", path=path,
+                              fix="keep one entry per label.")
+        role = normalise_role(entry.get("role"), path, label)
+        attrs = {str(k): "" if v is None else str(v) for k, v in entry.items()
+                 if k not in ("label", "role")}
+        roster[label] = Participant(label=label, role=role, attributes=attrs)
+    return roster

@@ -1,0 +1,164 @@
+"""Readers for tabular transcripts (``.csv``, ``.xlsx``, ``.json``): one row per turn."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import RosterError, TranscriptFormatError
+from ..models import Turn
+from .document import RawDocument, Sidecar
+from .labels import SpeakerResolver, parse_time
+from .source import check_zip_container, normalise_role, read_text
+
+#: Default column names, tried in order (case-insensitive). Override with ``columns=``.
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "speaker": ("speaker", "pembicara", "penutur", "nama", "name", "peserta", "informan",
+                "partisipan", "participant", "who", "label"),
+    "text": ("text", "teks", "ucapan", "transkrip", "transcript", "isi", "utterance",
+             "content", "pernyataan", "kutipan", "verbatim"),
+    "start": ("start", "mulai", "start_time", "waktu_mulai", "time", "waktu", "timestamp",
+              "jam"),
+    "end": ("end", "selesai", "end_time", "waktu_selesai", "akhir"),
+    "role": ("role", "peran"),
+}
+_TIME_CELL = re.compile(r"^\[?\(?\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?\)?\]?$")
+
+
+@dataclass
+class ColumnMap:
+    """Which column (index) holds each field; ``None`` when absent."""
+
+    speaker: int | None
+    text: int | None
+    start: int | None = None
+    end: int | None = None
+    role: int | None = None
+
+
+def _match_columns(header: list[str], overrides: dict[str, str] | None = None
+                   ) -> ColumnMap:
+    lowered = [str(h).strip().lower() for h in header]
+    found: dict[str, int | None] = {}
+    for field, aliases in COLUMN_ALIASES.items():
+        wanted = [overrides[field].lower()] if overrides and field in overrides else aliases
+        found[field] = next((lowered.index(a) for a in wanted if a in lowered), None)
+    return ColumnMap(**found)
+
+
+def guess_table_columns(rows: list[list[str]]) -> tuple[ColumnMap | None, bool]:
+    """Column map of a Word table: from a header row if it has one, else from the cells."""
+    header = _match_columns(rows[0])
+    if header.speaker is not None and header.text is not None:
+        return header, True
+    width = max(len(r) for r in rows)
+    time_col = next((c for c in range(width)
+                     if sum(bool(_TIME_CELL.match(r[c])) for r in rows if c < len(r))
+                     > len(rows) / 2), None)
+    others = [c for c in range(width) if c != time_col]
+    if len(others) < 2:
+        return None, False
+    lengths = {c: sum(len(r[c]) for r in rows if c < len(r)) for c in others}
+    text_col = max(others, key=lambda c: lengths[c])
+    speaker_col = next(c for c in others if c != text_col)
+    return ColumnMap(speaker=speaker_col, text=text_col, start=time_col), False
+
+
+def read_table_transcript(path: Path, sidecar: Sidecar | None = None,
+                          columns: dict[str, str] | None = None) -> RawDocument:
+    """Turns from rows of speaker and text (+ optional start, end, role)."""
+    suffix = path.suffix.lower()
+    meta: dict = {}
+    encoding = "utf-8"
+    warning = None
+    if suffix == ".xlsx":
+        check_zip_container(path, "xlsx")
+        try:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as exc:
+            raise TranscriptFormatError(f"this workbook cannot be read ({type(exc).__name__}).",
+                                        path=path, fix="open it in Excel and save it again.")
+        first_row = 2
+    elif suffix == ".json":
+        decoded = read_text(path)
+        encoding, warning = decoded.encoding, decoded.warning
+        frame, meta = _json_frame(decoded.text, path)
+        first_row = 1
+    else:
+        decoded = read_text(path)
+        encoding, warning = decoded.encoding, decoded.warning
+        try:
+            frame = pd.read_csv(io.StringIO(decoded.text), dtype=str, keep_default_na=False,
+                                sep=None, engine="python")
+        except (pd.errors.ParserError, csv.Error) as exc:
+            raise TranscriptFormatError(f"this CSV cannot be parsed ({exc}).", path=path,
+                                        fix="save it as comma-separated UTF-8 with a header.")
+        first_row = 2
+    doc = RawDocument.from_metadata(path, meta, sidecar, encoding=encoding)
+    if warning:
+        doc.warnings.append(warning)
+    doc.turns = _rows_to_turns(frame, path, doc, columns, first_row)
+    return doc
+
+
+def _json_frame(text: str, path: Path) -> tuple[pd.DataFrame, dict]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptFormatError(f"invalid JSON ({exc.msg}).", path=path, line=exc.lineno,
+                                    fix="validate the file with a JSON linter.") from None
+    meta: dict = {}
+    if isinstance(data, dict):
+        rows = data.get("turns")
+        meta = {k: v for k, v in data.items() if k != "turns"}
+    else:
+        rows = data
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise TranscriptFormatError("JSON transcripts must be a list of turn objects or an "
+                                    "object with a 'turns' list.", path=path,
+                                    fix='write [{"speaker": "...", "text": "..."}, ...].')
+    frame = pd.DataFrame(rows).fillna("").astype(str)
+    return frame, meta
+
+
+def _rows_to_turns(frame: pd.DataFrame, path: Path, doc: RawDocument,
+                   overrides: dict[str, str] | None, first_row: int) -> list[Turn]:
+    cols = _match_columns(list(frame.columns), overrides)
+    missing = [f for f in ("speaker", "text") if getattr(cols, f) is None]
+    if missing:
+        names = " / ".join(COLUMN_ALIASES[missing[0]][:3])
+        raise TranscriptFormatError(
+            f"no {missing[0]} column among {list(map(str, frame.columns))}.", path=path,
+            fix=f"name it {names}, or pass --column {missing[0]}=<your column name>.")
+    resolver = SpeakerResolver(doc.roster)
+    values = frame.to_numpy(dtype=str)
+    turns: list[Turn] = []
+    for idx, row in enumerate(values):
+        label = row[cols.speaker].strip()
+        text = row[cols.text].strip()
+        if not label and not text:
+            continue
+        if not label:
+            if turns:
+                turns[-1].text = f"{turns[-1].text}\n{text}".strip()
+            continue
+        resolved = resolver.resolve(label, explicit=True)
+        if resolved is None:
+            raise RosterError(f"speaker '{label}' (row {idx + first_row}) is not in the "
+                              "participants roster.", path=doc.roster_path or path,
+                              fix="add it to 'participants' or correct the label.")
+        speaker, role, attrs = resolved
+        if cols.role is not None and row[cols.role].strip() and not doc.roster:
+            role = normalise_role(row[cols.role], path, speaker)
+        if not text:
+            continue
+        turns.append(Turn(speaker=speaker, role=role, text=text, line=idx + first_row,
+                          start=parse_time(row[cols.start]) if cols.start is not None else None,
+                          end=parse_time(row[cols.end]) if cols.end is not None else None,
+                          attributes=attrs))
+    return turns

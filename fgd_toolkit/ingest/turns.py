@@ -1,0 +1,61 @@
+"""Assemble turns from labelled lines or paragraphs (shared by the text and Word readers)."""
+from __future__ import annotations
+
+import re
+
+from ..models import Turn
+from .labels import LabelMatch, SpeakerResolver, split_label_line
+
+# Markdown headings and horizontal rules end a turn; they are never speech.
+_STRUCTURAL = re.compile(r"^\s*(#{1,6}\s|(?:-{3,}|\*{3,}|_{3,})\s*$)")
+_BLANK_RUNS = re.compile(r"\n\s*\n+")
+
+
+class TurnBuilder:
+    """Feed lines in order: a line with a speaker label starts a turn, other lines continue it.
+
+    Lines before the first turn, and lines after a heading until the next label, are not
+    speech (titles, notes) and are counted in ``skipped_lines``.
+    """
+
+    def __init__(self, resolver: SpeakerResolver) -> None:
+        self.resolver = resolver
+        self.turns: list[Turn] = []
+        self.skipped_lines = 0
+        self._lines: list[str] = []
+        self._open = False
+
+    def feed(self, line: str, position: int, label: LabelMatch | None = None) -> None:
+        """Add one line (or paragraph). ``label`` overrides label detection (bold Word runs)."""
+        if _STRUCTURAL.match(line):
+            self._close()
+            return
+        match = label or split_label_line(line)
+        resolved = self.resolver.resolve(match.label) if match else None
+        if match and resolved:
+            self._close()
+            speaker, role, attrs = resolved
+            self.turns.append(Turn(speaker=speaker, role=role, text="", start=match.start,
+                                   line=position, attributes=attrs))
+            self._open = True
+            if match.text:
+                self._lines.append(match.text)
+        elif self._open:
+            self._lines.append(line.rstrip())
+        elif line.strip():
+            self.skipped_lines += 1
+
+    def _close(self) -> None:
+        if self._open:
+            body = _BLANK_RUNS.sub("\n\n", "\n".join(self._lines)).strip()
+            if body:
+                self.turns[-1].text = body
+            else:
+                self.turns.pop()  # a label with no words is not a turn
+        self._lines = []
+        self._open = False
+
+    def finish(self) -> list[Turn]:
+        """Close the last turn and return every turn."""
+        self._close()
+        return self.turns

@@ -1,0 +1,76 @@
+"""Indonesian language data (slang, fillers, stop words, cue words...) kept as data files.
+
+Every list is read once and cached. Files are plain text: one entry per line, ``#`` starts a
+comment; ``slang.tsv`` has ``informal<TAB>standard`` rows; ``*.yaml`` files hold named lists.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+
+def _read(name: str) -> str:
+    return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _lines(name: str) -> list[str]:
+    out = []
+    for raw in _read(name).splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> frozenset[str]:
+    """A one-entry-per-line list, lowercased (``fillers``, ``markers``, ``backchannel``...)."""
+    return frozenset(line.lower() for line in _lines(f"{name}.txt"))
+
+
+@lru_cache(maxsize=None)
+def slang_table() -> dict[str, str]:
+    """Informal or abbreviated form -> standard Indonesian (``slang.tsv``)."""
+    table: dict[str, str] = {}
+    for line in _lines("slang.tsv"):
+        informal, _, standard = line.partition("\t")
+        if informal == "informal" and standard == "standard":
+            continue  # header row
+        if informal and standard:
+            table[informal.strip().lower()] = standard.strip().lower()
+    return table
+
+
+@lru_cache(maxsize=None)
+def abbreviations() -> tuple[frozenset[str], frozenset[str]]:
+    """(abbreviations that never end a sentence, those that often do), as written."""
+    inner: set[str] = set()
+    final: set[str] = set()
+    target = inner
+    for raw in _read("abbreviations.txt").splitlines():
+        line = raw.strip()
+        if line.startswith("#"):
+            if "sentence-final" in line:
+                target = final
+            continue
+        if line:
+            target.add(line)
+    return frozenset(inner), frozenset(final)
+
+
+@lru_cache(maxsize=None)
+def yaml_lists(name: str) -> dict[str, tuple[str, ...]]:
+    """Named lists from a YAML data file (``polarity``, ``speakers``)."""
+    data = yaml.safe_load(_read(f"{name}.yaml")) or {}
+    return {key: tuple(str(v).lower() for v in (values or [])) for key, values in data.items()}
+
+
+@lru_cache(maxsize=None)
+def stop_words() -> frozenset[str]:
+    """spaCy's Indonesian stop words plus informal spoken forms and fillers."""
+    from spacy.lang.id.stop_words import STOP_WORDS
+
+    extra = word_list("stopwords_informal") | word_list("fillers") | word_list("backchannel")
+    return frozenset(STOP_WORDS) | frozenset(w for w in extra if " " not in w)

@@ -1,0 +1,117 @@
+"""Indonesian text clean-up for analysis: non-speech markers, slang, fillers.
+
+The original text is what users see; :func:`normalize` gives the text used for matching and
+models (lowercase, standard forms, no fillers, no markers).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lang
+
+_BRACKET = re.compile(r"\[[^\[\]\n]{0,80}\]")
+_PAREN = re.compile(r"\(([^()\n]{1,60})\)")
+_WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*|[.,!?;:…]+")
+_ELONGATED = re.compile(r"([a-z])\1{2,}")
+_NUMBER_REDUP = re.compile(r"^([a-z]{2,})2$")
+_SPACES = re.compile(r"\s+")
+
+
+def marker_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of non-speech markers: any ``[...]`` and ``(...)`` holding a marker word.
+
+    >>> marker_spans("Iya [tertawa] betul (crosstalk) (Dinkes)")
+    [(4, 13), (20, 31)]
+    """
+    markers = lang.word_list("markers")
+    spans = [(m.start(), m.end()) for m in _BRACKET.finditer(text)]
+    for m in _PAREN.finditer(text):
+        inner = m.group(1).strip().lower()
+        if any(inner == w or inner.startswith(w + " ") or inner.startswith(w) and len(w) > 4
+               for w in markers):
+            spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+def mask_markers(text: str) -> str:
+    """Replace every marker by spaces of the same length, so offsets stay valid."""
+    chars = list(text)
+    for start, end in marker_spans(text):
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def clean_text(text: str) -> str:
+    """Text without non-speech markers, whitespace collapsed (for display of analysed text)."""
+    return _SPACES.sub(" ", mask_markers(text)).strip()
+
+
+@lru_cache(maxsize=200_000)
+def normalize_word(word: str) -> str:
+    """Standard form of one lowercase word (slang table, elongation, ``kata2`` reduplication)."""
+    table = lang.slang_table()
+    if word in table:
+        return table[word]
+    squeezed = _ELONGATED.sub(r"\1", word)
+    if squeezed in table:
+        return table[squeezed]
+    redup = _NUMBER_REDUP.match(squeezed)
+    if redup:
+        base = table.get(redup.group(1), redup.group(1))
+        return f"{base}-{base}"
+    return squeezed
+
+
+def tokens(text: str) -> list[str]:
+    """Lowercase word and punctuation tokens of a text (markers removed, no normalisation)."""
+    return _WORD.findall(mask_markers(text).lower())
+
+
+def normalize_tokens(text: str) -> list[str]:
+    """Normalised tokens: standard forms, fillers dropped (multi-word fillers too)."""
+    fillers = lang.word_list("fillers")
+    words: list[str] = []
+    for tok in tokens(text):
+        if tok[0].isalnum():
+            words.extend(normalize_word(tok).split())
+        else:
+            words.append(tok[0] if tok[0] != "…" else ".")
+    if not fillers:
+        return words
+    multi = [f.split() for f in fillers if " " in f]
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        skipped = False
+        for phrase in multi:
+            if words[i:i + len(phrase)] == phrase:
+                i += len(phrase)
+                skipped = True
+                break
+        if skipped:
+            continue
+        if words[i] not in fillers:
+            out.append(words[i])
+        i += 1
+    return out
+
+
+def join_tokens(toks: list[str]) -> str:
+    """Join tokens with spaces, punctuation attached to the word before it."""
+    out = ""
+    for tok in toks:
+        if not tok[0].isalnum() and out:
+            out += tok
+        else:
+            out += (" " if out else "") + tok
+    return out
+
+
+def normalize(text: str) -> str:
+    """Text for matching and models: lowercase, standard spelling, no fillers or markers.
+
+    >>> normalize("Eh, anggarannya nggak ada [tertawa], udah dipangkas bgt")
+    'anggarannya tidak ada, sudah dipangkas banget'
+    """
+    return join_tokens(normalize_tokens(text))

@@ -1,0 +1,160 @@
+"""Evidence for every (passage, code) pair: keyword hits, semantic similarity, polarity cues.
+
+All numbers here are raw evidence; :mod:`.model` turns them into calibrated decisions.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..codebook import Codebook
+from ..normalize import normalize, normalize_tokens
+from .keywords import KeywordHit, KeywordMatcher
+from .polarity import lexical_polarity
+
+POLARITY_EXAMPLES = ("enabler", "barrier")
+
+
+@dataclass
+class Prototypes:
+    """Embedded prototype texts of a codebook: description, examples, counter-examples."""
+
+    codes: list[str]
+    description: np.ndarray                 # [n_codes, d]
+    examples: list[np.ndarray]              # per code: [n_examples, d]
+    example_texts: list[list[str]]
+    example_polarity: list[list[str]]       # per code, per example: enabler/barrier/neutral
+    counter: list[np.ndarray]               # per code: [n_counter, d] (may be empty)
+
+
+def description_text(code) -> str:
+    """The text standing for a code's meaning: label, English label and definition."""
+    label = code.label + (f" ({code.label_en})" if code.label_en else "")
+    return f"{label}. {code.definition}"
+
+
+def prototype_texts(codebook: Codebook) -> list[str]:
+    """Every normalised prototype text of the codebook, in a fixed order (for embedding)."""
+    texts: list[str] = []
+    for code in codebook.codes:
+        texts.append(normalize(description_text(code)))
+        texts.extend(normalize(e) for e in code.all_examples)
+        texts.extend(normalize(e) for e in code.counter_examples)
+    return texts
+
+
+def build_prototypes(codebook: Codebook, vectors: np.ndarray) -> Prototypes:
+    """Split the embedded :func:`prototype_texts` back into per-code arrays."""
+    pos = 0
+    desc, examples, ex_texts, ex_pol, counter = [], [], [], [], []
+    dim = vectors.shape[1]
+    for code in codebook.codes:
+        desc.append(vectors[pos])
+        pos += 1
+        n_ex = len(code.all_examples)
+        examples.append(vectors[pos:pos + n_ex])
+        ex_texts.append(code.all_examples)
+        ex_pol.append([pol for pol in ("enabler", "barrier", "neutral")
+                       for _ in code.examples_of(pol)])
+        pos += n_ex
+        n_ct = len(code.counter_examples)
+        counter.append(vectors[pos:pos + n_ct] if n_ct else np.zeros((0, dim), np.float32))
+        pos += n_ct
+    return Prototypes(codes=codebook.ids, description=np.vstack(desc), examples=examples,
+                      example_texts=ex_texts, example_polarity=ex_pol, counter=counter)
+
+
+@dataclass
+class Evidence:
+    """Per-pair evidence matrices, shape [n_passages, n_codes] unless noted."""
+
+    kw_count: np.ndarray
+    kw_negated: np.ndarray
+    sim_desc: np.ndarray
+    sim_example: np.ndarray       # mean of the two most similar examples
+    sim_counter: np.ndarray       # most similar counter-example (0 when none)
+    nearest_example: np.ndarray   # index into the code's examples (-1 when none)
+    sem_polarity: np.ndarray      # (enabler-like - barrier-like) example similarity
+    lex_polarity: np.ndarray      # cue-word polarity focused on the code's mentions
+    hits: list[dict[str, list[KeywordHit]]]
+    cues: list[dict[str, list[str]]]
+    tokens: list[list[str]]
+
+
+def _top_mean(sims: np.ndarray, k: int = 2) -> np.ndarray:
+    if sims.shape[1] == 0:
+        return np.zeros(sims.shape[0], dtype=np.float32)
+    k = min(k, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+
+
+def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Codebook,
+                    protos: Prototypes) -> Evidence:
+    """Keyword, similarity and polarity evidence of every passage for every code."""
+    n, m = len(texts), len(codebook.codes)
+    matcher = KeywordMatcher({c.id: c.keywords for c in codebook.codes})
+    tokens = [normalize_tokens(t) for t in texts]
+    kw_count = np.zeros((n, m), dtype=np.float32)
+    kw_negated = np.zeros((n, m), dtype=np.float32)
+    hits_all: list[dict[str, list[KeywordHit]]] = []
+    index = {cid: j for j, cid in enumerate(codebook.ids)}
+    from .polarity import lexicon
+
+    topic_neg = lexicon().topic_negators
+    for i, toks in enumerate(tokens):
+        found = matcher.find(toks)
+        kept: dict[str, list[KeywordHit]] = {}
+        for cid, hits in found.items():
+            good = [h for h in hits if not _topic_negated(toks, h, topic_neg)]
+            kw_negated[i, index[cid]] = len(hits) - len(good)
+            if good:
+                kept[cid] = good
+                kw_count[i, index[cid]] = len({h.keyword for h in good})
+        hits_all.append(kept)
+
+    sim_desc = passage_vectors @ protos.description.T
+    sim_example = np.zeros((n, m), dtype=np.float32)
+    sim_counter = np.zeros((n, m), dtype=np.float32)
+    nearest = np.full((n, m), -1, dtype=np.int32)
+    sem_pol = np.zeros((n, m), dtype=np.float32)
+    for j in range(m):
+        ex = protos.examples[j]
+        if len(ex):
+            sims = passage_vectors @ ex.T
+            sim_example[:, j] = _top_mean(sims)
+            nearest[:, j] = sims.argmax(axis=1)
+            pols = np.array(protos.example_polarity[j])
+            en, ba = sims[:, pols == "enabler"], sims[:, pols == "barrier"]
+            if en.shape[1] and ba.shape[1]:
+                sem_pol[:, j] = _top_mean(en) - _top_mean(ba)
+        else:
+            sim_example[:, j] = sim_desc[:, j]
+        if len(protos.counter[j]):
+            sim_counter[:, j] = (passage_vectors @ protos.counter[j].T).max(axis=1)
+
+    lex_pol = np.zeros((n, m), dtype=np.float32)
+    cues: list[dict[str, list[str]]] = []
+    for i, toks in enumerate(tokens):
+        base, base_cues = lexical_polarity(toks)
+        row_cues: dict[str, list[str]] = {}
+        for j, cid in enumerate(codebook.ids):
+            hits = hits_all[i].get(cid)
+            if hits:
+                value, found = lexical_polarity(toks, focus=[(h.start, h.end) for h in hits])
+            else:
+                value, found = base, base_cues
+            lex_pol[i, j] = value
+            row_cues[cid] = found
+        cues.append(row_cues)
+    return Evidence(kw_count=kw_count, kw_negated=kw_negated, sim_desc=sim_desc,
+                    sim_example=sim_example, sim_counter=sim_counter, nearest_example=nearest,
+                    sem_polarity=sem_pol, lex_polarity=lex_pol, hits=hits_all, cues=cues,
+                    tokens=tokens)
+
+
+def _topic_negated(tokens: list[str], hit: KeywordHit, topic_negators: frozenset[str]) -> bool:
+    """``bukan (masalah|soal) anggaran``: the keyword is named only to be ruled out."""
+    window = tokens[max(0, hit.start - 3):hit.start]
+    return any(w in topic_negators for w in window) and not any(w in {".", ",", ";"}
+                                                                  for w in window)

@@ -1,0 +1,149 @@
+"""Affix-aware keyword matching on normalised Indonesian tokens.
+
+A keyword (a word or phrase from the codebook, normalised like the text) matches a token
+when they are equal, when the token adds clitics/suffixes/prefixes to it (``anggarannya``,
+``penganggaran`` -> ``anggaran``), or when both share a Sastrawi stem of five letters or
+more (``pemimpin`` ~ ``pimpinan``). Short keywords (``sk``, ``ac``) only take clitics, so
+``sk`` never matches ``skema``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..normalize import normalize_tokens
+
+_SUFFIXES = ("kan", "an", "i")
+_PREFIXES = ("memper", "diper", "meng", "meny", "peng", "peny", "mem", "men", "pem", "pen",
+             "ber", "ter", "per", "di", "ke", "se", "me", "pe", "be")
+_NASAL_RESTORE = {"meny": "s", "peny": "s", "mem": "p", "pem": "p", "men": "t", "pen": "t",
+                  "meng": "k", "peng": "k"}
+MIN_STEM = 5
+SHORT = 3
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Sastrawi stem of a word (cached); words with digits pass through."""
+    if not word.isalpha():
+        return word
+    return _stemmer().stem(word)
+
+
+def _strip_clitic(word: str) -> str:
+    """Drop ``-nya`` (and hyphenated clitics); other clitics are left to the stemmer because
+    many roots end in them (``sekolah``, ``masalah``, ``buku``)."""
+    if word.endswith(("-nya", "-lah", "-pun", "-kah")):
+        return word[:-4]
+    if word.endswith("nya") and len(word) >= 5 and word not in _NYA_ROOTS:
+        return word[:-3]
+    return word
+
+
+_NYA_ROOTS = frozenset({"punya", "tanya", "hanya", "nyanya", "bertanya", "kepunyaan",
+                        "ditanya", "menanya", "mempunya", "senya"})
+
+
+@lru_cache(maxsize=200_000)
+def token_keys(token: str) -> frozenset[str]:
+    """Every form a text token may stand for: itself, without clitics, suffixes, prefixes."""
+    base = _strip_clitic(token)
+    keys = {token, base}
+    root = stem(base)
+    if len(base) <= SHORT or root == base:
+        # a dictionary root (``pegawai``, ``kepala``) or an unknown word: no affixes to strip
+        return frozenset(keys)
+    cores = {base}
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix) and len(base) - len(suffix) >= 3:
+            cores.add(base[: -len(suffix)])
+    for core in list(cores):
+        for prefix in _PREFIXES:
+            if core.startswith(prefix) and len(core) - len(prefix) >= 3:
+                rest = core[len(prefix):]
+                cores.add(rest)
+                if prefix in _NASAL_RESTORE:
+                    cores.add(_NASAL_RESTORE[prefix] + rest)
+    keys |= cores
+    if len(root) >= MIN_STEM:
+        keys.add("~" + root)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=50_000)
+def keyword_keys(word: str) -> frozenset[str]:
+    """Forms a keyword word is found by: itself, and its stem when long enough."""
+    keys = {word}
+    if len(word) > SHORT:
+        root = stem(word)
+        if len(root) >= MIN_STEM:
+            keys.add("~" + root)
+    return frozenset(keys)
+
+
+@dataclass(frozen=True)
+class KeywordHit:
+    """A keyword found in a text: which keyword, the matched tokens, and their position."""
+
+    keyword: str
+    matched: str
+    start: int   # index of the first token
+    end: int     # index after the last token
+
+
+class KeywordMatcher:
+    """Finds codebook keywords in normalised token lists.
+
+    >>> m = KeywordMatcher({"ANG": ["anggaran"], "KEP": ["pimpinan"]})
+    >>> sorted(h.keyword for h in m.find(normalize_tokens("Anggarannya dipangkas pemimpin"))["ANG"])
+    ['anggaran']
+    """
+
+    def __init__(self, keywords: dict[str, list[str]]) -> None:
+        self.phrases: dict[str, list[tuple[str, list[frozenset[str]]]]] = {}
+        self._first: dict[str, list[tuple[str, str, list[frozenset[str]]]]] = {}
+        for code_id, words in keywords.items():
+            for keyword in words:
+                toks = [t for t in normalize_tokens(keyword) if t[0].isalnum()]
+                if not toks:
+                    continue
+                pattern = [keyword_keys(t) for t in toks]
+                self.phrases.setdefault(code_id, []).append((keyword, pattern))
+                for key in pattern[0]:
+                    self._first.setdefault(key, []).append((code_id, keyword, pattern))
+
+    def find(self, tokens: list[str]) -> dict[str, list[KeywordHit]]:
+        """Hits per code id, longest phrase first where two overlap."""
+        words = list(tokens)
+        keys = [token_keys(t) if t[0].isalnum() else frozenset() for t in words]
+        hits: dict[str, list[KeywordHit]] = {}
+        for i, token_key_set in enumerate(keys):
+            candidates = {}
+            for key in token_key_set:
+                for code_id, keyword, pattern in self._first.get(key, ()):
+                    candidates[(code_id, keyword)] = pattern
+            for (code_id, keyword), pattern in candidates.items():
+                n = len(pattern)
+                if i + n <= len(keys) and all(keys[i + j] & pattern[j] for j in range(n)):
+                    hits.setdefault(code_id, []).append(
+                        KeywordHit(keyword, " ".join(words[i:i + n]), i, i + n))
+        return {c: _drop_nested(h) for c, h in hits.items()}
+
+
+def _drop_nested(hits: list[KeywordHit]) -> list[KeywordHit]:
+    """Keep the longest hit where hits of one code overlap (``kepala dinas`` over ``kepala``)."""
+    hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    kept: list[KeywordHit] = []
+    for hit in hits:
+        if kept and hit.start < kept[-1].end:
+            continue
+        kept.append(hit)
+    return kept
+

@@ -1,0 +1,145 @@
+"""Calibrated decisions: turn evidence into code presence and polarity.
+
+Two small logistic models, fitted by ``benchmarks/calibrate.py`` on labelled Indonesian data
+(the development transcripts and the IndoNLU train splits) and shipped as
+``calibration.json``, one entry per embedding back-end plus a ``generic`` entry of
+scale-free features for any other back-end. Thresholds live there too, not in code.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from .features import Evidence
+
+PRESENCE_FEATURES = ("kw_any", "kw_count", "z_desc", "z_example", "rel_desc", "rel_example",
+                     "sim_desc", "sim_example", "counter_margin", "top1", "kw_x_z", "n_hits_row")
+GENERIC_PRESENCE = ("kw_any", "kw_count", "z_desc", "z_example", "top1", "kw_x_z", "n_hits_row")
+POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
+MIN_CORPUS_FOR_STATS = 20
+
+
+def _zscore_columns(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Standardise each column using the rows in ``mask`` (all rows when too few)."""
+    rows = x[mask] if mask.sum() >= MIN_CORPUS_FOR_STATS else x
+    mu = rows.mean(axis=0, keepdims=True)
+    sd = rows.std(axis=0, keepdims=True)
+    sd[sd < 1e-6] = 1e-6
+    return (x - mu) / sd
+
+
+def presence_features(ev: Evidence, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """Feature matrices [n_passages, n_codes] for the presence model.
+
+    ``mask`` marks the passages being coded (participants); corpus statistics use them only.
+    """
+    rel_desc = ev.sim_desc - ev.sim_desc.mean(axis=1, keepdims=True)
+    rel_example = ev.sim_example - ev.sim_example.mean(axis=1, keepdims=True)
+    z_desc = _zscore_columns(rel_desc, mask)
+    z_example = _zscore_columns(rel_example, mask)
+    combined = rel_desc + rel_example
+    top1 = (combined == combined.max(axis=1, keepdims=True)).astype(np.float32)
+    kw_any = (ev.kw_count > 0).astype(np.float32)
+    has_counter = ev.sim_counter != 0
+    margin = np.where(has_counter, ev.sim_example - ev.sim_counter, 0.0)
+    n_hits_row = np.repeat((ev.kw_count > 0).sum(axis=1, keepdims=True), ev.kw_count.shape[1],
+                           axis=1).astype(np.float32)
+    return {
+        "kw_any": kw_any, "kw_count": np.minimum(ev.kw_count, 3.0),
+        "z_desc": z_desc, "z_example": z_example, "rel_desc": rel_desc,
+        "rel_example": rel_example, "sim_desc": ev.sim_desc, "sim_example": ev.sim_example,
+        "counter_margin": margin, "top1": top1, "kw_x_z": kw_any * (z_desc + z_example) / 2,
+        "n_hits_row": np.minimum(n_hits_row, 4.0),
+    }
+
+
+def polarity_features(ev: Evidence, mask: np.ndarray) -> dict[str, np.ndarray]:
+    """Feature matrices [n_passages, n_codes] for the enabler-vs-barrier model."""
+    sem_z = _zscore_columns(ev.sem_polarity, mask)
+    return {"lex": ev.lex_polarity, "sem": ev.sem_polarity, "sem_z": sem_z,
+            "lex_x_kw": ev.lex_polarity * (ev.kw_count > 0)}
+
+
+@dataclass
+class LogisticModel:
+    """Weights and bias of a fitted logistic model over named features."""
+
+    features: tuple[str, ...]
+    weights: np.ndarray
+    bias: float
+
+    def score(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        z = np.full_like(next(iter(feats.values())), self.bias, dtype=np.float64)
+        for name, w in zip(self.features, self.weights):
+            z = z + w * feats[name]
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict:
+        return {"features": list(self.features), "weights": [round(float(w), 6)
+                                                           for w in self.weights],
+                "bias": round(float(self.bias), 6)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LogisticModel":
+        return cls(tuple(data["features"]), np.asarray(data["weights"], dtype=np.float64),
+                   float(data["bias"]))
+
+
+@dataclass
+class Calibration:
+    """Presence and polarity models with their thresholds, for one back-end."""
+
+    key: str
+    presence: LogisticModel
+    threshold: float
+    polarity: LogisticModel
+    neutral_band: float
+    source: str = ""
+
+    def to_json(self) -> dict:
+        return {"presence": self.presence.to_json(), "threshold": round(self.threshold, 4),
+                "polarity": self.polarity.to_json(), "neutral_band": round(self.neutral_band, 4),
+                "source": self.source}
+
+    @classmethod
+    def from_json(cls, key: str, data: dict) -> "Calibration":
+        return cls(key=key, presence=LogisticModel.from_json(data["presence"]),
+                   threshold=float(data["threshold"]),
+                   polarity=LogisticModel.from_json(data["polarity"]),
+                   neutral_band=float(data["neutral_band"]), source=data.get("source", ""))
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict:
+    try:
+        text = resources.files(__package__).joinpath("calibration.json").read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    return json.loads(text)
+
+
+#: Used only until ``benchmarks/calibrate.py`` has written calibration.json.
+_FALLBACK = {
+    "presence": {"features": list(GENERIC_PRESENCE),
+                 "weights": [2.5, 0.6, 0.5, 0.9, 0.6, 0.3, -0.3], "bias": -4.0},
+    "threshold": 0.5,
+    "polarity": {"features": list(POLARITY_FEATURES), "weights": [3.0, 8.0, 0.3, 1.0],
+                 "bias": 0.0},
+    "neutral_band": 0.05,
+    "source": "hand-set fallback",
+}
+
+
+def calibration_for(model_id: str) -> Calibration:
+    """The calibration fitted for this back-end, else the generic (scale-free) one."""
+    shipped = _shipped()
+    backends = shipped.get("backends", {})
+    if model_id in backends:
+        return Calibration.from_json(model_id, backends[model_id])
+    if "generic" in shipped:
+        return Calibration.from_json("generic", shipped["generic"])
+    return Calibration.from_json("fallback", _FALLBACK)

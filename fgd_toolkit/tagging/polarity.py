@@ -1,0 +1,194 @@
+"""Lexical polarity of a passage (or of the part about one code) from Indonesian cue words.
+
+Cue words (``lang/polarity.yaml``) score +1 (enabler) or -1 (barrier). A negator within a
+few tokens before a cue flips it at reduced strength (``tidak ada kendala`` is mildly
+positive, ``kurang dukungan`` negative); intensifiers strengthen, hedges weaken. The
+passage is cut into clauses at punctuation and contrast words: a clause opened by a contrast
+word (``tapi``, ``namun``) outweighs the one before it, a concessive clause (``meskipun``)
+weighs less. ``bukan A, tapi B`` moves the predicate to B.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .. import lang
+
+NEGATION_WINDOW = 3
+NEGATED_WEIGHT = 0.6      # a negated cue counts for less than a plain one
+CONTRAST_AFTER = 2.0      # weight of the clause after "tapi"
+CONTRAST_BEFORE = 0.5     # weight of the clause before it
+CONCESSIVE = 0.5          # weight of a "meskipun ..." clause
+HEDGE = 0.6
+INTENSIFIER = 1.5
+_BREAKS = {".", ",", ";", "!", "?", ":"}
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Cue words as sets of token tuples (phrases allowed)."""
+
+    enabler: dict[tuple[str, ...], float]
+    negators: frozenset[str]
+    topic_negators: frozenset[str]
+    contrast: frozenset[tuple[str, ...]]
+    concessive: frozenset[tuple[str, ...]]
+    hedges: frozenset[tuple[str, ...]]
+    intensifiers: frozenset[tuple[str, ...]]
+    max_len: int = 3
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> Lexicon:
+    """The cue lexicon, normalised like passage text."""
+    from ..normalize import normalize_tokens
+
+    data = lang.yaml_lists("polarity")
+
+    def phrases(key: str) -> frozenset[tuple[str, ...]]:
+        out = set()
+        for entry in data.get(key, ()):
+            toks = tuple(t for t in normalize_tokens(entry) if t[0].isalnum())
+            if toks:
+                out.add(toks)
+        return frozenset(out)
+
+    scored: dict[tuple[str, ...], float] = {}
+    for toks in phrases("barrier"):
+        scored[toks] = -1.0
+    for toks in phrases("enabler"):
+        scored.setdefault(toks, 1.0)
+    negators = frozenset(w for p in phrases("negators") for w in p if len(p) == 1)
+    return Lexicon(enabler=scored, negators=negators,
+                   topic_negators=frozenset(w for p in phrases("topic_negators") for w in p),
+                   contrast=phrases("contrast"), concessive=phrases("concessive"),
+                   hedges=phrases("hedges"), intensifiers=phrases("intensifiers"),
+                   max_len=max((len(k) for k in scored), default=1))
+
+
+@dataclass
+class Clause:
+    """A stretch of tokens between breaks, with its weight and cue score."""
+
+    start: int
+    end: int
+    weight: float = 1.0
+    score: float = 0.0
+    cues: list[str] = field(default_factory=list)
+    topic_negated: bool = False
+
+
+def _match_at(tokens: list[str], i: int, phrases: frozenset[tuple[str, ...]] | dict,
+              max_len: int = 3) -> tuple[str, ...] | None:
+    for n in range(min(max_len, len(tokens) - i), 0, -1):
+        cand = tuple(tokens[i:i + n])
+        if cand in phrases:
+            return cand
+    return None
+
+
+def clauses(tokens: list[str]) -> list[Clause]:
+    """Split tokens into weighted clauses (contrast and concessive words open a clause)."""
+    lex = lexicon()
+    out: list[Clause] = []
+    start = 0
+    opener: list[str] = []
+    kinds: list[str] = []
+
+    def close(end: int, kind: str) -> None:
+        if end > start:
+            out.append(Clause(start, end))
+            kinds.append(kind)
+
+    kind = "plain"
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _BREAKS:
+            close(i, kind)
+            start, kind = i + 1, "plain"
+        else:
+            contrast = _match_at(tokens, i, lex.contrast)
+            concessive = None if contrast else _match_at(tokens, i, lex.concessive)
+            if (contrast or concessive) and i > start:
+                close(i, kind)
+                start = i
+            if contrast:
+                kind = "contrast"
+                i += len(contrast)
+                continue
+            if concessive:
+                kind = "concessive"
+                i += len(concessive)
+                continue
+        i += 1
+    close(len(tokens), kind)
+    del opener
+    for idx, clause in enumerate(out):
+        if kinds[idx] == "contrast":
+            clause.weight *= CONTRAST_AFTER
+            if idx > 0:
+                out[idx - 1].weight *= CONTRAST_BEFORE / 1.0
+        elif kinds[idx] == "concessive":
+            clause.weight *= CONCESSIVE
+    return out
+
+
+def score_clause(tokens: list[str], clause: Clause) -> None:
+    """Fill ``clause.score`` and ``clause.cues`` from the cue words inside it."""
+    lex = lexicon()
+    hedged = False
+    i = clause.start
+    while i < clause.end:
+        if _match_at(tokens, i, lex.hedges):
+            hedged = True
+        if tokens[i] in lex.topic_negators:
+            clause.topic_negated = True
+        cue = _match_at(tokens, i, lex.enabler, lex.max_len)
+        if cue is None or (cue[0] in lex.negators and len(cue) == 1):
+            i += 1
+            continue
+        value = lex.enabler[cue]
+        window = tokens[max(clause.start, i - NEGATION_WINDOW):i]
+        negated = any(w in lex.negators for w in window) or any(
+            lex.enabler.get((w,), 0) < 0 and w in {"kurang", "minim", "tanpa"} for w in window)
+        if negated:
+            value = -value * NEGATED_WEIGHT
+        if any((w,) in lex.intensifiers for w in window):
+            value *= INTENSIFIER
+        clause.score += value
+        clause.cues.append(("tidak " if negated else "") + " ".join(cue))
+        i += len(cue)
+    if hedged:
+        clause.score *= HEDGE
+
+
+def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = None
+                     ) -> tuple[float, list[str]]:
+    """Polarity in [-1, 1] of a token list and the cues behind it.
+
+    ``focus`` (token spans of a code's keyword hits) makes clauses holding the code count
+    double and distant clauses half, so two codes in one passage get their own polarity.
+    """
+    parts = clauses(tokens)
+    for clause in parts:
+        score_clause(tokens, clause)
+    # "bukan A, tapi B": the predicate of A belongs to B
+    for prev, nxt in zip(parts, parts[1:]):
+        if prev.topic_negated and nxt.weight > 1 and nxt.score == 0 and prev.score != 0:
+            nxt.score, nxt.cues = -prev.score / NEGATED_WEIGHT, prev.cues
+            prev.score, prev.cues = 0.0, []
+    total = 0.0
+    cues: list[str] = []
+    for clause in parts:
+        weight = clause.weight
+        if focus:
+            inside = any(s < clause.end and e > clause.start for s, e in focus)
+            weight *= 2.0 if inside else 0.5
+        total += weight * clause.score
+        cues.extend(clause.cues)
+    return _squash(total), cues
+
+
+def _squash(value: float) -> float:
+    return value / (1.0 + abs(value))
