@@ -24,8 +24,16 @@ codebook_app = typer.Typer(help="Check, show and convert codebooks.\n\n"
                            no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
 
-out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+def _console(stderr: bool = False) -> Console:
+    """A console; when not attached to a terminal, wide enough that tables are not cut."""
+    console = Console(stderr=stderr, highlight=False)
+    if not console.is_terminal:
+        console = Console(stderr=stderr, highlight=False, width=160)
+    return console
+
+
+out_console = _console()
+err_console = _console(stderr=True)
 _state = {"debug": False}
 
 

@@ -56,6 +56,8 @@ def normalize_word(word: str) -> str:
     squeezed = _ELONGATED.sub(r"\1", word)
     if squeezed in table:
         return table[squeezed]
+    if squeezed.endswith("nya") and squeezed[:-3] in table and " " not in table[squeezed[:-3]]:
+        return table[squeezed[:-3]] + "nya"   # nunggunya -> menunggunya
     redup = _NUMBER_REDUP.match(squeezed)
     if redup:
         base = table.get(redup.group(1), redup.group(1))
@@ -98,11 +100,13 @@ def normalize_tokens(text: str) -> list[str]:
 
 
 def join_tokens(toks: list[str]) -> str:
-    """Join tokens with spaces, punctuation attached to the word before it."""
+    """Join tokens with spaces, punctuation attached to the word before it (and dropped where
+    no word precedes it, e.g. after a removed filler)."""
     out = ""
     for tok in toks:
-        if not tok[0].isalnum() and out:
-            out += tok
+        if not tok[0].isalnum():
+            if out and out[-1].isalnum():
+                out += tok
         else:
             out += (" " if out else "") + tok
     return out

