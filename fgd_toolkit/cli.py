@@ -155,6 +155,94 @@ def ingest(
         err_console.print(f"Wrote {len(passages)} passages to {out}")
 
 
+@app.command("code")
+@handle_errors
+def code_command(
+    paths: list[Path] = typer.Argument(..., help="Transcript files or folders (searched "
+                                                 "recursively)."),
+    codebook: Path = typer.Option(..., "--codebook", "-c", help="Codebook YAML (or CSV)."),
+    out: Path = typer.Option(Path("results"), "--out", "-o", help="Output folder (created if "
+                                                                  "missing)."),
+    backend: str = typer.Option(None, "--backend", "-b", help="Embedding back-end: use, "
+                                "e5-small, tfidf, sentence-transformers:<folder>, or several "
+                                "joined with '+'. Default: use+tfidf."),
+    include_moderator: bool = typer.Option(False, "--include-moderator", help="Also code "
+                                           "moderator and observer turns."),
+    include_backchannel: bool = typer.Option(False, "--include-backchannel", help="Also code "
+                                             "short agreement turns ('Iya, setuju.')."),
+    max_codes: int = typer.Option(4, "--max-codes", min=1, help="At most this many codes per "
+                                  "passage."),
+    no_cluster: bool = typer.Option(False, "--no-cluster", help="Skip embedding clustering."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Vector cache folder "
+                                             "(default: ~/.cache/fgd-toolkit or $FGD_CACHE_DIR)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Embed everything again; do not "
+                                  "read or write the cache."),
+    allow_download: bool = typer.Option(False, "--allow-download", help="Let a "
+                                        "sentence-transformers back-end download its model."),
+    column: list[str] = typer.Option([], "--column", help="Column name for tabular files, "
+                                                          "FIELD=NAME (repeatable)."),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="Participants table (CSV/XLSX "
+                                                                 "with a 'label' column)."),
+) -> None:
+    """Code transcripts with a codebook and write passages, codings, clusters and matrices.
+
+    Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml --out results/
+    """
+    from .atomic import prepare_output_dir
+    from .codebook import load_codebook
+    from .embed import DEFAULT_BACKEND, get_embedder
+    from .ingest import read_transcripts
+    from .pipeline import CodeSettings, code
+
+    prepare_output_dir(out)
+    cb = load_codebook(codebook)
+    settings = CodeSettings(backend=backend or DEFAULT_BACKEND,
+                            include_moderator=include_moderator,
+                            include_backchannel=include_backchannel,
+                            max_codes_per_passage=max_codes, cluster=not no_cluster)
+    embedder = get_embedder(settings.backend, allow_download=allow_download)
+    with progress_bar() as bar:
+        report = ProgressReporter(bar)
+        transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
+                                       progress=report.stage("Reading"))
+        result = code(transcripts, cb, embedder=embedder, settings=settings,
+                      cache_dir=cache_dir, use_cache=not no_cache, progress=report)
+        written = result.to_csv(out)
+    for transcript in transcripts:
+        for warning in transcript.warnings:
+            err_console.print(f"[yellow]Warning:[/] {warning}")
+    _print_code_summary(result)
+    for warning in result.warnings:
+        err_console.print(f"[yellow]Warning:[/] {warning}")
+    err_console.print(f"Wrote {len(written)} files to {out}/ (run {result.manifest['run_id']})")
+
+
+def _print_code_summary(result) -> None:
+    summary = result.summary()
+    table = Table(title=f"Codings ({result.codebook.name})")
+    for name in ("code", "label", "enabler", "barrier", "neutral", "total"):
+        table.add_column(name, justify="right" if name not in ("code", "label") else "left")
+    for row in summary.itertuples():
+        table.add_row(row.code_id, row.label, str(row.enabler), str(row.barrier),
+                      str(row.neutral), str(row.total))
+    out_console.print(table)
+    passages = result.passages
+    coded = passages["passage_id"].isin(result.codings["passage_id"]).sum()
+    eligible = (passages["cluster_note"].eq("") if "cluster_note" in passages else
+                passages["role"].eq("participant")).sum()
+    line = f"{coded} of {eligible} participant passages coded ({len(result.codings)} codings)"
+    if len(result.clusters):
+        status = result.clusters["status"].value_counts()
+        line += (f"; {len(result.clusters)} clusters: {status.get('covered', 0)} covered, "
+                 f"{status.get('mixed', 0)} mixed, {status.get('emergent', 0)} emergent")
+    out_console.print(line)
+    emergent = result.clusters[result.clusters["status"] == "emergent"] \
+        if len(result.clusters) else []
+    for row in getattr(emergent, "itertuples", lambda: [])():
+        out_console.print(f"  emergent cluster {row.cluster} ({row.size} passages): "
+                          f"{row.top_terms}")
+
+
 @codebook_app.command("lint")
 @handle_errors
 def codebook_lint(

@@ -149,6 +149,38 @@ class Analysis:
     cache: CachedEmbedder
 
 
+def context_rows(passages: pd.DataFrame) -> dict[str, list[tuple[int, ...]]]:
+    """Per passage, the rows of its context in the conversation (same transcript):
+
+    ``question``: the latest moderator turn before it; ``previous``: the turn just before
+    its own; ``turn``: the other passages of its own turn.
+    """
+    tids = passages["transcript_id"].tolist()
+    turns = passages["turn"].tolist()
+    roles = passages["role"].tolist()
+    rows_by_turn: dict[tuple[str, int], list[int]] = {}
+    for i, key in enumerate(zip(tids, turns)):
+        rows_by_turn.setdefault(key, []).append(i)
+    question: list[tuple[int, ...]] = []
+    previous: list[tuple[int, ...]] = []
+    same: list[tuple[int, ...]] = []
+    last_question: tuple[int, ...] = ()
+    last_tid = None
+    for i, (tid, turn, role) in enumerate(zip(tids, turns, roles)):
+        if tid != last_tid:
+            last_question, last_tid = (), tid
+        own = rows_by_turn[(tid, turn)]
+        same.append(tuple(r for r in own if r != i))
+        previous.append(tuple(rows_by_turn.get((tid, turn - 1), ())))
+        if role == "moderator":
+            question.append(())
+            if i == own[-1]:
+                last_question = tuple(own)
+        else:
+            question.append(last_question)
+    return {"question": question, "previous": previous, "turn": same}
+
+
 def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSettings, *,
             cache_dir: str | Path | None = None, use_cache: bool = True,
             progress: Progress | None = None) -> Analysis:
@@ -157,19 +189,24 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
         return (lambda done, total, *_: progress(stage, done, total)) if progress else None
 
     mask = eligible_mask(passages, settings)
+    # moderator questions are embedded too: they tell what the answers after them are about
+    embedded = mask | (passages["role"].eq("moderator").to_numpy()
+                       & ~passages["backchannel"].to_numpy(dtype=bool))
     texts = passages["text_norm"].tolist()
-    coded_texts = [texts[i] for i in np.flatnonzero(mask)]
+    embed_texts = [texts[i] for i in np.flatnonzero(embedded)]
     proto_texts = prototype_texts(cb)
     if hasattr(backend, "fit"):
-        backend.fit(coded_texts + proto_texts)
+        backend.fit(embed_texts + proto_texts)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     embedder_obj = CachedEmbedder(backend, cache if use_cache else None)
     vectors = np.zeros((len(passages), max(backend.dim, 1)), dtype=np.float32)
-    if coded_texts:
-        vectors[mask] = embedder_obj.embed(coded_texts, progress=report("Embedding passages"))
+    if embed_texts:
+        vectors[embedded] = embedder_obj.embed(embed_texts,
+                                               progress=report("Embedding passages"))
     proto_vectors = embedder_obj.embed(proto_texts, progress=report("Embedding codebook"))
     protos = build_prototypes(cb, proto_vectors)
-    evidence = gather_evidence(texts, vectors, cb, protos)
+    evidence = gather_evidence(texts, vectors, cb, protos,
+                               context=context_rows(passages))
     return Analysis(passages=passages, mask=mask, vectors=vectors, prototypes=protos,
                     evidence=evidence, backend=backend, cache=embedder_obj)
 

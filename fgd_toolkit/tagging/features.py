@@ -77,6 +77,8 @@ class Evidence:
     nearest_example: np.ndarray   # index into the code's examples (-1 when none)
     sem_polarity: np.ndarray      # (enabler-like - barrier-like) example similarity
     lex_polarity: np.ndarray      # cue-word polarity focused on the code's mentions
+    clf_prob: np.ndarray          # probability from a classifier trained on the codebook text
+    context: dict[str, list[tuple[int, ...]]]  # conversation context rows (see pipeline)
     hits: list[dict[str, list[KeywordHit]]]
     cues: list[dict[str, list[str]]]
     tokens: list[list[str]]
@@ -90,7 +92,8 @@ def _top_mean(sims: np.ndarray, k: int = 2) -> np.ndarray:
 
 
 def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Codebook,
-                    protos: Prototypes) -> Evidence:
+                    protos: Prototypes,
+                    context: dict[str, list[tuple[int, ...]]] | None = None) -> Evidence:
     """Keyword, similarity and polarity evidence of every passage for every code."""
     n, m = len(texts), len(codebook.codes)
     matcher = KeywordMatcher({c.id: c.keywords for c in codebook.codes})
@@ -149,8 +152,43 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
         cues.append(row_cues)
     return Evidence(kw_count=kw_count, kw_negated=kw_negated, sim_desc=sim_desc,
                     sim_example=sim_example, sim_counter=sim_counter, nearest_example=nearest,
-                    sem_polarity=sem_pol, lex_polarity=lex_pol, hits=hits_all, cues=cues,
-                    tokens=tokens)
+                    sem_polarity=sem_pol, lex_polarity=lex_pol,
+                    clf_prob=codebook_classifier(protos).predict(passage_vectors),
+                    hits=hits_all, cues=cues, tokens=tokens,
+                    context=context or {})
+
+
+class codebook_classifier:
+    """Multinomial logistic regression over a codebook's own texts (descriptions, examples).
+
+    Classes are the codes plus "other", learnt from counter-examples; it gives, for each
+    passage, how clearly it belongs to one code rather than the others.
+    """
+
+    C = 10.0
+
+    def __init__(self, protos: Prototypes) -> None:
+        from sklearn.linear_model import LogisticRegression
+
+        X, y = [], []
+        m = len(protos.codes)
+        for j in range(m):
+            X.append(protos.description[j])
+            y.append(j)
+            X.extend(protos.examples[j])
+            y.extend([j] * len(protos.examples[j]))
+            X.extend(protos.counter[j])
+            y.extend([m] * len(protos.counter[j]))
+        self.m = m
+        self.model = LogisticRegression(C=self.C, max_iter=5000).fit(np.vstack(X), np.array(y))
+
+    def predict(self, vectors: np.ndarray) -> np.ndarray:
+        prob = self.model.predict_proba(vectors)
+        out = np.zeros((len(vectors), self.m), dtype=np.float32)
+        for k, cls in enumerate(self.model.classes_):
+            if cls < self.m:
+                out[:, cls] = prob[:, k]
+        return out
 
 
 def _topic_negated(tokens: list[str], hit: KeywordHit, topic_negators: frozenset[str]) -> bool:

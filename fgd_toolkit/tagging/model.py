@@ -17,8 +17,10 @@ import numpy as np
 from .features import Evidence
 
 PRESENCE_FEATURES = ("kw_any", "kw_count", "z_desc", "z_example", "rel_desc", "rel_example",
-                     "sim_desc", "sim_example", "counter_margin", "top1", "kw_x_z", "n_hits_row")
-GENERIC_PRESENCE = ("kw_any", "kw_count", "z_desc", "z_example", "top1", "kw_x_z", "n_hits_row")
+                     "sim_desc", "sim_example", "counter_margin", "top1", "kw_x_z", "n_hits_row",
+                     "clf", "clf_top1", "q_kw", "q_z", "prev_kw", "prev_z")
+GENERIC_PRESENCE = ("kw_any", "kw_count", "z_desc", "z_example", "top1", "kw_x_z", "n_hits_row",
+                    "clf", "clf_top1", "q_kw", "q_z", "prev_kw", "prev_z")
 POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
 MIN_CORPUS_FOR_STATS = 20
 
@@ -54,7 +56,28 @@ def presence_features(ev: Evidence, mask: np.ndarray) -> dict[str, np.ndarray]:
         "rel_example": rel_example, "sim_desc": ev.sim_desc, "sim_example": ev.sim_example,
         "counter_margin": margin, "top1": top1, "kw_x_z": kw_any * (z_desc + z_example) / 2,
         "n_hits_row": np.minimum(n_hits_row, 4.0),
+        "clf": ev.clf_prob,
+        **_context_features(ev, kw_any, (z_desc + z_example) / 2),
+        "clf_top1": (ev.clf_prob == ev.clf_prob.max(axis=1, keepdims=True)).astype(np.float32),
     }
+
+
+def _context_features(ev: Evidence, kw_any: np.ndarray, z: np.ndarray
+                      ) -> dict[str, np.ndarray]:
+    """Evidence from the conversation around a passage: the moderator's question, the turn
+    before, the rest of its own turn (zeros where there is no such context)."""
+    out = {}
+    for name, prefix in (("question", "q"), ("previous", "prev"), ("turn", "turn")):
+        kw = np.zeros_like(kw_any)
+        zz = np.zeros_like(z)
+        for i, rows in enumerate(ev.context.get(name, ())):
+            if rows:
+                idx = list(rows)
+                kw[i] = kw_any[idx].max(axis=0)
+                zz[i] = np.maximum(z[idx].max(axis=0), 0)
+        out[f"{prefix}_kw"] = kw
+        out[f"{prefix}_z"] = zz
+    return out
 
 
 def polarity_features(ev: Evidence, mask: np.ndarray) -> dict[str, np.ndarray]:

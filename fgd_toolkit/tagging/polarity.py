@@ -152,6 +152,7 @@ def score_clause(tokens: list[str], clause: Clause) -> None:
         window = tokens[max(clause.start, i - NEGATION_WINDOW):i]
         negated = any(w in lex.negators for w in window) or any(
             lex.enabler.get((w,), 0) < 0 and w in {"kurang", "minim", "tanpa"} for w in window)
+        negated = negated or _negated_after(tokens, i + len(cue), clause.end, lex)
         if negated:
             value = -value * NEGATED_WEIGHT
         if any((w,) in lex.intensifiers for w in window):
@@ -163,6 +164,20 @@ def score_clause(tokens: list[str], clause: Clause) -> None:
         clause.score *= HEDGE
 
 
+#: After a negator, these words make "X tidak ada" / "X belum jalan" negate X.
+_EXISTENTIAL = frozenset({"ada", "pernah", "jalan", "berjalan", "muncul", "terlihat", "kelihatan",
+                          "terasa", "kerasa"})
+
+
+def _negated_after(tokens: list[str], start: int, end: int, lex: Lexicon) -> bool:
+    """``dukungannya nggak ada``, ``kendala tidak``: a negator right after the cue that ends
+    the clause or is followed by an existential verb."""
+    for k in range(start, min(start + 2, end)):
+        if tokens[k] in lex.negators:
+            return k + 1 >= end or tokens[k + 1] in _EXISTENTIAL
+    return False
+
+
 def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = None
                      ) -> tuple[float, list[str]]:
     """Polarity in [-1, 1] of a token list and the cues behind it.
@@ -170,6 +185,9 @@ def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = No
     ``focus`` (token spans of a code's keyword hits) makes clauses holding the code count
     double and distant clauses half, so two codes in one passage get their own polarity.
     """
+    from .keywords import _strip_clitic
+
+    tokens = [_strip_clitic(t) for t in tokens]   # dukungannya -> dukungan
     parts = clauses(tokens)
     for clause in parts:
         score_clause(tokens, clause)

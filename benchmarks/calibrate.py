@@ -1,0 +1,201 @@
+"""Fit the presence and polarity models shipped in ``fgd_toolkit/tagging/calibration.json``.
+
+Data: the development transcripts (gold codings) and the IndoNLU HoASA/CASA *train* splits
+(test splits are never used here). Each data set weighs the same. Per back-end, a logistic
+model over all features; plus a ``generic`` model over scale-free features (pooled over the
+back-ends) for back-ends without their own entry. Also prints leave-one-dataset-out scores,
+the honest estimate of quality on data the calibration never saw.
+
+    python benchmarks/calibrate.py            # writes the JSON and prints the LODO table
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.datasets import Dataset, dev_set, indonlu  # noqa: E402
+from fgd_toolkit.codebook import load_codebook  # noqa: E402
+from fgd_toolkit.embed import get_embedder  # noqa: E402
+from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
+from fgd_toolkit.segment import to_passages  # noqa: E402
+from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, POLARITY_FEATURES,  # noqa: E402
+                                       PRESENCE_FEATURES, polarity_features,
+                                       presence_features)
+
+OUT = ROOT / "fgd_toolkit" / "tagging" / "calibration.json"
+BACKENDS = ["use+tfidf", "use", "e5-small", "tfidf", "e5-small+tfidf", "use+e5-small"]
+
+
+@dataclass
+class Table:
+    """Per (eligible passage, code): features, the turn it belongs to, gold labels."""
+
+    name: str
+    presence: dict[str, np.ndarray]   # feature -> [n_rows]
+    polarity: dict[str, np.ndarray]
+    turn_key: np.ndarray              # [n_rows] "tid|turn|code"
+    gold_present: np.ndarray          # [n_rows] gold has the code on this turn
+    gold_polarity: np.ndarray         # [n_rows] 1 enabler, 0 barrier, -1 none/neutral/mixed
+
+
+def build_table(ds: Dataset, backend_name: str, cache_dir: str) -> Table:
+    cb = load_codebook(ds.codebook)
+    settings = CodeSettings(cluster=False)
+    passages = to_passages(ds.transcripts, settings.segment)
+    analysis = analyse(passages, cb, get_embedder(backend_name), settings, cache_dir=cache_dir)
+    mask = analysis.mask
+    pf = presence_features(analysis.evidence, mask)
+    qf = polarity_features(analysis.evidence, mask)
+    rows = np.flatnonzero(mask)
+    m = len(cb.ids)
+    keys, present, polarity = [], [], []
+    gold = ds.gold
+    gset = set(zip(gold.transcript_id, gold.turn.astype(int), gold.code_id))
+    pol = gold.groupby(["transcript_id", "turn", "code_id"])["polarity"].apply(set).to_dict()
+    tids = passages["transcript_id"].to_numpy()
+    turns = passages["turn"].to_numpy()
+    for i in rows:
+        for j, cid in enumerate(cb.ids):
+            key = (tids[i], int(turns[i]), cid)
+            keys.append(f"{key[0]}|{key[1]}|{cid}")
+            present.append(key in gset)
+            p = pol.get(key, set())
+            polarity.append(1 if p == {"enabler"} else 0 if p == {"barrier"} else -1)
+    flat = lambda d: {k: v[rows].reshape(-1) for k, v in d.items()}  # noqa: E731
+    return Table(ds.name, flat(pf), flat(qf), np.array(keys), np.array(present),
+                 np.array(polarity))
+
+
+def subset(table: Table, rows: np.ndarray, name: str) -> Table:
+    """The rows of a table selected by a boolean mask."""
+    return Table(name, {k: v[rows] for k, v in table.presence.items()},
+                 {k: v[rows] for k, v in table.polarity.items()}, table.turn_key[rows],
+                 table.gold_present[rows], table.gold_polarity[rows])
+
+
+def held_out_splits(tables: list[Table]) -> list[tuple[Table, list[Table]]]:
+    """(held-out part, training parts): each dev transcript in turn (with the rest of dev and
+    the review sets for training), then each review set (with everything else)."""
+    dev, reviews = tables[0], tables[1:]
+    tids = np.array([k.split("|")[0] for k in dev.turn_key])
+    splits = []
+    for tid in sorted(set(tids)):
+        splits.append((subset(dev, tids == tid, tid), [subset(dev, tids != tid, "dev-rest"),
+                                                       *reviews]))
+    for k, held in enumerate(reviews):
+        splits.append((held, [dev, *reviews[:k], *reviews[k + 1:]]))
+    return splits
+
+
+def _matrix(feats: dict[str, np.ndarray], names) -> np.ndarray:
+    return np.column_stack([feats[n] for n in names])
+
+
+def turn_f1(table: Table, prob: np.ndarray, threshold: float) -> float:
+    frame = pd.DataFrame({"key": table.turn_key, "p": prob, "y": table.gold_present})
+    turn = frame.groupby("key").agg(p=("p", "max"), y=("y", "max"))
+    pred = turn.p >= threshold
+    tp = int((pred & turn.y).sum())
+    fp = int((pred & ~turn.y).sum())
+    fn = int((~pred & turn.y).sum())
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def fit_presence(tables: list[Table], names) -> tuple[LogisticRegression, float]:
+    X = np.vstack([_matrix(t.presence, names) for t in tables])
+    y = np.concatenate([t.gold_present for t in tables])
+    w = np.concatenate([np.full(len(t.gold_present), 1.0 / len(t.gold_present))
+                        for t in tables]) * len(y)
+    model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y, sample_weight=w)
+    grid = np.round(np.arange(0.10, 0.81, 0.01), 2)
+    probs = [model.predict_proba(_matrix(t.presence, names))[:, 1] for t in tables]
+    best = max(grid, key=lambda th: (np.mean([turn_f1(t, p, th) for t, p in zip(tables, probs)]),
+                                     -abs(th - 0.5)))
+    return model, float(best)
+
+
+def fit_polarity(tables: list[Table]) -> LogisticRegression:
+    X = np.vstack([_matrix(t.polarity, POLARITY_FEATURES)[t.gold_polarity >= 0]
+                   for t in tables])
+    y = np.concatenate([t.gold_polarity[t.gold_polarity >= 0] for t in tables])
+    w = np.concatenate([np.full(int((t.gold_polarity >= 0).sum()),
+                                1.0 / max(1, int((t.gold_polarity >= 0).sum())))
+                        for t in tables]) * len(y)
+    return LogisticRegression(C=1.0, max_iter=2000).fit(X, y, sample_weight=w)
+
+
+def polarity_accuracy(table: Table, model: LogisticRegression) -> float:
+    sel = table.gold_polarity >= 0
+    pred = model.predict(_matrix(table.polarity, POLARITY_FEATURES)[sel])
+    return float((pred == table.gold_polarity[sel]).mean()) if sel.any() else 0.0
+
+
+def as_json(model: LogisticRegression, names, **extra) -> dict:
+    return {"features": list(names), "weights": [round(float(w), 6) for w in model.coef_[0]],
+            "bias": round(float(model.intercept_[0]), 6), **extra}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="*", default=BACKENDS)
+    parser.add_argument("--cache-dir", default=str(ROOT / ".cache-bench"))
+    parser.add_argument("--dry-run", action="store_true", help="print, do not write the JSON")
+    args = parser.parse_args()
+    datasets = [dev_set(), indonlu("hoasa", "train"), indonlu("casa", "train")]
+    output = {"about": "Fitted by benchmarks/calibrate.py on the dev transcripts and the "
+                       "IndoNLU HoASA/CASA train splits; see the README.", "backends": {}}
+    generic_tables: list[list[Table]] = []
+    report = []
+    for name in args.backends:
+        backend = get_embedder(name)
+        tables = [build_table(ds, name, args.cache_dir) for ds in datasets]
+        generic_tables.append(tables)
+        model, threshold = fit_presence(tables, PRESENCE_FEATURES)
+        pol = fit_polarity(tables)
+        output["backends"][backend.model_id] = {
+            "presence": as_json(model, PRESENCE_FEATURES), "threshold": threshold,
+            "polarity": as_json(pol, POLARITY_FEATURES), "neutral_band": 0.05,
+            "source": f"{name}: dev + hoasa-train + casa-train"}
+        for held, rest in held_out_splits(tables):
+            m, th = fit_presence(rest, PRESENCE_FEATURES)
+            p = fit_polarity(rest)
+            f1 = turn_f1(held, m.predict_proba(_matrix(held.presence, PRESENCE_FEATURES))[:, 1],
+                         th)
+            report.append({"backend": name, "held_out": held.name, "code_F1": round(f1, 3),
+                           "polarity_acc": round(polarity_accuracy(held, p), 3),
+                           "threshold": th})
+        print(pd.DataFrame([r for r in report if r['backend'] == name]).to_string(index=False), flush=True)
+    pooled = [Table(ds.name, *[{k: np.concatenate([ts[d].presence[k] if attr == 0 else
+                                                   ts[d].polarity[k]
+                                                   for ts in generic_tables])
+                                for k in (generic_tables[0][d].presence if attr == 0 else
+                                          generic_tables[0][d].polarity)}
+                               for attr in (0, 1)],
+                    np.concatenate([np.char.add(f"{b}#", ts[d].turn_key)
+                                    for b, ts in enumerate(generic_tables)]),
+                    np.concatenate([ts[d].gold_present for ts in generic_tables]),
+                    np.concatenate([ts[d].gold_polarity for ts in generic_tables]))
+              for d, ds in enumerate(datasets)]
+    gmodel, gth = fit_presence(pooled, GENERIC_PRESENCE)
+    gpol = fit_polarity(pooled)
+    output["generic"] = {"presence": as_json(gmodel, GENERIC_PRESENCE), "threshold": gth,
+                         "polarity": as_json(gpol, POLARITY_FEATURES), "neutral_band": 0.05,
+                         "source": "scale-free features pooled over " + ", ".join(args.backends)}
+    print(pd.DataFrame(report).to_string(index=False))
+    if not args.dry_run:
+        OUT.write_text(json.dumps(output, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
