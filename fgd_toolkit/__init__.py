@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+try:
+    __version__ = version("fgd-toolkit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0+source"
+
 from .codebook import Codebook, Code, lint_codebook, load_codebook
 from .errors import (BackendNotAvailable, CodebookError, FgdError, OutputError, RosterError,
                      TranscriptFormatError)
@@ -14,13 +19,12 @@ from .ingest import read_transcript, read_transcripts
 from .models import Participant, Transcript, Turn
 from .segment import SegmentOptions, to_passages
 
-try:
-    __version__ = version("fgd-toolkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+source"
+from .pipeline import CodeSettings, CodingResult, code  # noqa: E402  (needs __version__)
+from .export import load_results  # noqa: E402
+
 
 __all__ = [
-    "__version__", "read_transcript", "read_transcripts", "to_passages", "SegmentOptions",
+    "__version__", "code", "load_results", "CodingResult", "CodeSettings", "read_transcript", "read_transcripts", "to_passages", "SegmentOptions",
     "load_codebook", "lint_codebook", "Codebook", "Code", "Transcript", "Turn", "Participant",
     "FgdError", "TranscriptFormatError", "RosterError", "CodebookError", "BackendNotAvailable",
     "OutputError",

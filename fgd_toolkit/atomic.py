@@ -10,12 +10,8 @@ from pathlib import Path
 from .errors import OutputError
 
 
-@contextmanager
-def atomic_path(target: str | Path):
-    """Yield a temporary path in the target's folder; on success rename it onto the target.
-
-    If the body raises (or the process is interrupted), the target keeps its old content.
-    """
+def temp_beside(target: str | Path) -> Path:
+    """A new empty temporary file in the target's folder (hidden, ``.tmp`` suffix)."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -25,8 +21,18 @@ def atomic_path(target: str | Path):
         raise OutputError(f"cannot write in {folder} ({exc.strerror}).", path=target,
                           fix="choose a folder you can write to.") from None
     os.close(fd)
+    return Path(tmp)
+
+
+@contextmanager
+def atomic_path(target: str | Path):
+    """Yield a temporary path in the target's folder; on success rename it onto the target.
+
+    If the body raises (or the process is interrupted), the target keeps its old content.
+    """
+    tmp = temp_beside(target)
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

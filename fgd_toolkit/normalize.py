@@ -56,8 +56,10 @@ def normalize_word(word: str) -> str:
     squeezed = _ELONGATED.sub(r"\1", word)
     if squeezed in table:
         return table[squeezed]
-    if squeezed.endswith("nya") and squeezed[:-3] in table and " " not in table[squeezed[:-3]]:
-        return table[squeezed[:-3]] + "nya"   # nunggunya -> menunggunya
+    for clitic in ("-nya", "nya"):
+        base = squeezed[: -len(clitic)]
+        if squeezed.endswith(clitic) and base in table:
+            return table[base] + "nya"    # nunggunya -> menunggunya, kadisnya -> kepala dinasnya
     redup = _NUMBER_REDUP.match(squeezed)
     if redup:
         base = table.get(redup.group(1), redup.group(1))

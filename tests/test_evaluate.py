@@ -1,0 +1,50 @@
+"""Turn-level scoring against gold codings."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from fgd_toolkit.evaluate import load_gold, score, turn_codings
+
+
+def _frame(rows):
+    return pd.DataFrame(rows, columns=["transcript_id", "turn", "code_id", "polarity"])
+
+
+def test_score_counts_code_and_polarity_agreement():
+    gold = _frame([("a", 1, "ANG", "barrier"), ("a", 2, "KEP", "enabler"),
+                   ("a", 3, "SDM", "barrier")])
+    pred = _frame([("a", 1, "ANG", "enabler"), ("a", 2, "KEP", "enabler"),
+                   ("a", 4, "SDM", "barrier")])
+    s = score(pred, gold)
+    assert (s.micro.tp, s.micro.fp, s.micro.fn) == (2, 1, 1)
+    assert s.micro.f1 == pytest.approx(2 / 3)
+    assert (s.polarity_micro.tp, s.polarity_micro.fp, s.polarity_micro.fn) == (1, 2, 2)
+    assert s.per_code["SDM"].f1 == 0
+    assert s.macro_f1 == pytest.approx((1 + 1 + 0) / 3)
+
+
+def test_turn_codings_lift_passages_to_turns():
+    passages = pd.DataFrame({"passage_id": ["p1", "p2", "p3"], "transcript_id": ["a"] * 3,
+                             "turn": [1, 1, 2]})
+    codings = pd.DataFrame({"passage_id": ["p1", "p2", "p3"], "code_id": ["ANG"] * 3,
+                            "polarity": ["barrier", "barrier", "enabler"]})
+    lifted = turn_codings(passages, codings)
+    assert sorted(map(tuple, lifted.to_numpy().tolist())) == [("a", 1, "ANG", "barrier"),
+                                                             ("a", 2, "ANG", "enabler")]
+
+
+def test_bundled_gold_files_load(tmp_path):
+    from .conftest import ROOT
+
+    gold = load_gold(ROOT / "benchmarks" / "gold")
+    assert len(gold) > 200
+    assert set(gold["polarity"]) <= {"enabler", "barrier", "neutral"}
+
+
+def test_gold_file_without_required_columns_is_an_error(tmp_path):
+    bad = tmp_path / "g.csv"
+    bad.write_text("transcript_id,turn\na,1\n")
+    with pytest.raises(Exception) as err:
+        load_gold(bad)
+    assert "code_id" in str(err.value)

@@ -1,0 +1,20 @@
+"""The exploration notebook runs top to bottom on real results."""
+from __future__ import annotations
+
+import nbformat
+from nbclient import NotebookClient
+
+from .conftest import ROOT
+
+
+def test_explore_notebook_executes_on_written_results(written_results, monkeypatch):
+    monkeypatch.setenv("FGD_RESULTS", str(written_results))
+    notebook = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    NotebookClient(notebook, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code"
+               for o in cell.get("outputs", [])]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert (written_results / "enablers_vs_barriers.png").stat().st_size > 5_000
+    text = "".join(o.get("text", "") for o in outputs)
+    assert "passages," in text and "saved" in text

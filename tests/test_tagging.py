@@ -1,0 +1,87 @@
+"""Keyword matching, polarity cues and the tagger on small, readable inputs."""
+from __future__ import annotations
+
+import pytest
+
+from fgd_toolkit import CodeSettings, code
+from fgd_toolkit.models import Transcript, Turn
+from fgd_toolkit.normalize import normalize_tokens
+from fgd_toolkit.tagging.keywords import KeywordMatcher
+from fgd_toolkit.tagging.polarity import lexical_polarity
+
+from .conftest import CODEBOOK
+
+
+def _found(keywords: dict[str, list[str]], text: str) -> dict[str, list[str]]:
+    hits = KeywordMatcher(keywords).find(normalize_tokens(text))
+    return {code: [h.keyword for h in found] for code, found in hits.items()}
+
+
+@pytest.mark.parametrize("text", ["anggarannya kurang", "penganggaran inovasi",
+                                  "dianggarkan tahun depan", "Anggaran-nya habis"])
+def test_keyword_matches_affixed_forms(text):
+    assert _found({"ANG": ["anggaran"]}, text) == {"ANG": ["anggaran"]}
+
+
+def test_keyword_matches_shared_stem():
+    assert _found({"KEP": ["pimpinan"]}, "pemimpin kami turun langsung") == {"KEP": ["pimpinan"]}
+
+
+@pytest.mark.parametrize("text", ["skema baru", "pegawai baru", "datang terlambat"])
+def test_keyword_does_not_match_unrelated_words(text):
+    assert _found({"REG": ["sk"], "DIG": ["gawai"], "DAT": ["data"]}, text) == {}
+
+
+def test_keyword_phrase_matches_normalised_slang():
+    # "kadis" is expanded by the slang table; the keyword is normalised the same way
+    assert _found({"KEP": ["kadis"]}, "Pak Kadis-nya mendukung") == {"KEP": ["kadis"]}
+
+
+def _polarity(text: str) -> float:
+    return lexical_polarity(normalize_tokens(text))[0]
+
+
+@pytest.mark.parametrize("text,sign", [
+    ("Anggarannya terbatas sekali.", -1),
+    ("Pimpinan sangat mendukung.", 1),
+    ("Tidak ada kendala soal jaringan.", 1),
+    ("Kurang dukungan dari atasan.", -1),
+    ("Dukungannya nggak ada.", -1),
+    ("Programnya bagus, tapi anggarannya dipangkas.", -1),
+    ("Meskipun dananya kecil, timnya solid dan kompak.", 1),
+    ("Bukan masalah anggaran, tapi SDM-nya.", -1),
+])
+def test_polarity_cues_respect_negation_and_contrast(text, sign):
+    value = _polarity(text)
+    assert value * sign > 0, (text, value)
+
+
+def test_polarity_is_zero_without_cues():
+    assert _polarity("Kami rapat setiap hari Senin di aula.") == 0
+
+
+def _code_one(text: str):
+    transcript = Transcript(id="t", path=None, turns=[
+        Turn("Moderator", "moderator", "Silakan, Bu."), Turn("Bu Sari", "participant", text)])
+    result = code([transcript], CODEBOOK, settings=CodeSettings(cluster=False))
+    return {row.code_id: row.polarity for row in result.codings.itertuples()}, result
+
+
+def test_tagger_codes_a_clear_budget_barrier():
+    codes, result = _code_one("Anggaran kami tahun ini dipangkas habis karena refocusing, "
+                              "jadi pengembangan aplikasinya berhenti total.")
+    assert codes.get("ANG") == "barrier"
+    row = result.codings[result.codings.code_id == "ANG"].iloc[0]
+    assert "anggaran" in row.evidence
+
+
+def test_tagger_codes_a_clear_leadership_enabler():
+    codes, _ = _code_one("Pak Kadis kami luar biasa mendukung, beliau turun langsung setiap "
+                         "minggu memantau inovasinya dan melindungi tim kalau ada masalah.")
+    assert codes.get("KEP") == "enabler"
+
+
+def test_tagger_leaves_small_talk_uncoded():
+    codes, _ = _code_one("Terima kasih, Bu. Saya Sari dari kelurahan, senang bisa hadir pagi "
+                         "ini.")
+    assert codes == {}
