@@ -9,7 +9,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from . import __version__
 from .errors import FgdError
@@ -46,7 +48,8 @@ def handle_errors(func):
         except FgdError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(f"[bold red]Error:[/] {exc}", markup=True, soft_wrap=True)
+            err_console.print(Text.assemble(("Error:", "bold red"), " ", str(exc)),
+                              soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             err_console.print("Interrupted; earlier results were left as they were.")
@@ -135,13 +138,13 @@ def ingest(
         passages = to_passages(transcripts, progress=report.stage("Segmenting"))
     for transcript in transcripts:
         for warning in transcript.warnings:
-            err_console.print(f"[yellow]Warning:[/] {warning}")
+            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     table = Table(title="Transcripts")
     for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
         table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
     for t in transcripts:
         rows = passages[passages.transcript_id == t.id]
-        table.add_row(t.id, t.group or "-", str(len(t.turns)), str(len(t.speakers)),
+        table.add_row(escape(t.id), escape(t.group or "-"), str(len(t.turns)), str(len(t.speakers)),
                       str(sum(turn.role == "participant" for turn in t.turns)), str(len(rows)))
     table.add_row("[bold]total", "", str(sum(len(t.turns) for t in transcripts)),
                   str(sum(len(t.speakers) for t in transcripts)),
@@ -152,7 +155,7 @@ def ingest(
         if out.is_dir():
             out = out / "passages.csv"
         atomic.write_text(out, passages.to_csv(index=False, lineterminator="\n"))
-        err_console.print(f"Wrote {len(passages)} passages to {out}")
+        err_console.print(f"Wrote {len(passages)} passages to {escape(str(out))}")
 
 
 @app.command("code")
@@ -210,20 +213,21 @@ def code_command(
         written = result.to_csv(out)
     for transcript in transcripts:
         for warning in transcript.warnings:
-            err_console.print(f"[yellow]Warning:[/] {warning}")
+            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     _print_code_summary(result)
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}")
-    err_console.print(f"Wrote {len(written)} files to {out}/ (run {result.manifest['run_id']})")
+        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+    err_console.print(f"Wrote {len(written)} files to {escape(str(out))}/ "
+                      f"(run {result.manifest['run_id']})")
 
 
 def _print_code_summary(result) -> None:
     summary = result.summary()
-    table = Table(title=f"Codings ({result.codebook.name})")
+    table = Table(title=escape(f"Codings ({result.codebook.name})"))
     for name in ("code", "label", "enabler", "barrier", "neutral", "total"):
         table.add_column(name, justify="right" if name not in ("code", "label") else "left")
     for row in summary.itertuples():
-        table.add_row(row.code_id, row.label, str(row.enabler), str(row.barrier),
+        table.add_row(escape(row.code_id), escape(row.label), str(row.enabler), str(row.barrier),
                       str(row.neutral), str(row.total))
     out_console.print(table)
     passages = result.passages
@@ -240,7 +244,7 @@ def _print_code_summary(result) -> None:
         if len(result.clusters) else []
     for row in getattr(emergent, "itertuples", lambda: [])():
         out_console.print(f"  emergent cluster {row.cluster} ({row.size} passages): "
-                          f"{row.top_terms}")
+                          f"{escape(row.top_terms)}")
 
 
 @codebook_app.command("lint")
@@ -257,19 +261,19 @@ def codebook_lint(
 
     report = lint_codebook(path)
     for problem in report.errors:
-        out_console.print(f"[red]error[/]   {problem.render()}", soft_wrap=True)
+        out_console.print(f"[red]error[/]   {escape(problem.render())}", soft_wrap=True)
     for problem in report.warnings:
-        out_console.print(f"[yellow]warning[/] {problem.render()}", soft_wrap=True)
+        out_console.print(f"[yellow]warning[/] {escape(problem.render())}", soft_wrap=True)
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if report.codebook is not None:
         cb = report.codebook
         n_kw = sum(len(c.keywords) for c in cb.codes)
         n_ex = sum(len(c.all_examples) for c in cb.codes)
-        out_console.print(f"{path}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
+        out_console.print(f"{escape(str(path))}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
                           f"keywords, {n_ex} examples; {len(report.errors)} errors, "
                           f"{len(report.warnings)} warnings.")
     else:
-        out_console.print(f"{path}: {len(report.errors)} error(s); fix them and lint again.")
+        out_console.print(f"{escape(str(path))}: {len(report.errors)} error(s); fix them and lint again.")
     if failed:
         raise typer.Exit(1)
 
@@ -284,15 +288,16 @@ def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) 
     from .codebook import load_codebook
 
     cb = load_codebook(path)
-    table = Table(title=f"{cb.name} {cb.version}".strip(), show_lines=True)
+    table = Table(title=escape(f"{cb.name} {cb.version}".strip()), show_lines=True)
     for name in ("theme", "id", "label", "keywords", "enabler ex.", "barrier ex.", "counter ex."):
         table.add_column(name, overflow="fold")
     for code in cb.codes:
         theme = cb.theme_of(code.id)
-        label = code.label + (f"\n[dim]{code.label_en}[/]" if code.label_en else "")
+        label = escape(code.label) + (f"\n[dim]{escape(code.label_en)}[/]" if code.label_en
+                                      else "")
         kws = ", ".join(code.keywords[:8]) + (f" (+{len(code.keywords) - 8})"
                                               if len(code.keywords) > 8 else "")
-        table.add_row(theme.label if theme else "-", code.id, label, kws,
+        table.add_row(escape(theme.label) if theme else "-", escape(code.id), label, escape(kws),
                       str(len(code.examples_of("enabler"))),
                       str(len(code.examples_of("barrier"))), str(len(code.counter_examples)))
     out_console.print(table)
@@ -320,7 +325,7 @@ def codebook_export(
         atomic.write_text(out, cb.to_yaml())
     else:
         raise UsageError(f"cannot export to '{suffix}'.", fix="use --out FILE.csv or FILE.yaml.")
-    err_console.print(f"Wrote {len(cb.codes)} codes to {out}")
+    err_console.print(f"Wrote {len(cb.codes)} codes to {escape(str(out))}")
 
 
 if __name__ == "__main__":  # pragma: no cover

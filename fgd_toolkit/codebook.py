@@ -27,7 +27,8 @@ THEME_KEYS = ("id", "label", "label_en", "description")
 EXAMPLE_KEYS = ("enabler", "barrier", "neutral")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 #: CSV columns (one row per code); list fields are joined with " | ".
-CSV_COLUMNS = ["id", "label", "label_en", "theme", "theme_label", "definition", "include",
+CSV_COLUMNS = ["id", "label", "label_en", "theme", "theme_label", "theme_label_en", "definition",
+               "include",
                "exclude", "keywords", "examples_enabler", "examples_barrier",
                "examples_neutral", "counter_examples"]
 LIST_SEPARATOR = " | "
@@ -367,11 +368,13 @@ def _string_list(value, ref: str, fld: str, at: tuple, err) -> list[str]:
 
 def _csv_rows(codebook: Codebook) -> list[dict[str, str]]:
     labels = {t.id: t.label for t in codebook.themes}
+    labels_en = {t.id: t.label_en for t in codebook.themes}
     rows = []
     for c in codebook.codes:
         rows.append({
             "id": c.id, "label": c.label, "label_en": c.label_en, "theme": c.theme,
-            "theme_label": labels.get(c.theme, ""), "definition": c.definition,
+            "theme_label": labels.get(c.theme, ""),
+            "theme_label_en": labels_en.get(c.theme, ""), "definition": c.definition,
             "include": c.include, "exclude": c.exclude,
             "keywords": LIST_SEPARATOR.join(c.keywords),
             "examples_enabler": LIST_SEPARATOR.join(c.examples_of("enabler")),
@@ -383,7 +386,12 @@ def _csv_rows(codebook: Codebook) -> list[dict[str, str]]:
 
 
 def codebook_to_csv(codebook: Codebook) -> str:
-    """The codebook as CSV text, one row per code (lists joined with ``" | "``)."""
+    """The codebook as CSV text, one row per code (lists joined with ``" | "``).
+
+    Codes and themes round-trip; codebook-level fields (name, version, description, polarity
+    labels) have no place in a one-row-per-code table: importing a CSV names the codebook
+    after the file and leaves the others empty. Themes without codes are not kept.
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -394,7 +402,7 @@ def codebook_to_csv(codebook: Codebook) -> str:
 def _data_from_csv(path: Path) -> dict:
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
-    themes: dict[str, str] = {}
+    themes: dict[str, dict[str, str]] = {}
     codes = []
     for row in reader:
         row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
@@ -403,7 +411,10 @@ def _data_from_csv(path: Path) -> dict:
             return [p.strip() for p in row.get(key, "").split("|") if p.strip()]
 
         if row.get("theme"):
-            themes.setdefault(row["theme"], row.get("theme_label") or row["theme"])
+            theme = {"id": row["theme"], "label": row.get("theme_label") or row["theme"]}
+            if row.get("theme_label_en"):
+                theme["label_en"] = row["theme_label_en"]
+            themes.setdefault(row["theme"], theme)
         code = {k: row[k] for k in ("id", "label", "label_en", "theme", "definition",
                                     "include", "exclude") if row.get(k)}
         if split("keywords"):
@@ -414,5 +425,5 @@ def _data_from_csv(path: Path) -> dict:
         if split("counter_examples"):
             code["counter_examples"] = split("counter_examples")
         codes.append(code)
-    return {"schema": SCHEMA, "name": path.stem, "themes": [
-        {"id": k, "label": v} for k, v in themes.items()], "codes": codes}
+    return {"schema": SCHEMA, "name": path.stem, "themes": list(themes.values()),
+            "codes": codes}

@@ -72,30 +72,40 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(mask_markers(text).lower())
 
 
+@lru_cache(maxsize=1)
+def _fillers() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """Single-word fillers (raw and normalised) and multi-word fillers as normalised token
+    tuples, longest first then alphabetical (a fixed order, whatever the hash seed)."""
+    single: set[str] = set()
+    multi: set[tuple[str, ...]] = set()
+    for entry in lang.word_list("fillers"):
+        words = [w for part in entry.split() for w in normalize_word(part).split()]
+        if len(words) == 1:
+            single.update({entry, words[0]})
+        elif words:
+            multi.add(tuple(words))
+    return frozenset(single), tuple(sorted(multi, key=lambda p: (-len(p), p)))
+
+
 def normalize_tokens(text: str) -> list[str]:
     """Normalised tokens: standard forms, fillers dropped (multi-word fillers too)."""
-    fillers = lang.word_list("fillers")
+    single, multi = _fillers()
     words: list[str] = []
     for tok in tokens(text):
         if tok[0].isalnum():
+            if tok in single:       # "eee", "mmm" before elongations are squeezed
+                continue
             words.extend(normalize_word(tok).split())
         else:
             words.append(tok[0] if tok[0] != "…" else ".")
-    if not fillers:
-        return words
-    multi = [f.split() for f in fillers if " " in f]
     out: list[str] = []
     i = 0
     while i < len(words):
-        skipped = False
-        for phrase in multi:
-            if words[i:i + len(phrase)] == phrase:
-                i += len(phrase)
-                skipped = True
-                break
-        if skipped:
+        phrase = next((p for p in multi if tuple(words[i:i + len(p)]) == p), None)
+        if phrase:
+            i += len(phrase)
             continue
-        if words[i] not in fillers:
+        if words[i] not in single:
             out.append(words[i])
         i += 1
     return out

@@ -89,7 +89,8 @@ def group_sentences(spans: list[tuple[int, int]], options: SegmentOptions
                 current.append(span)
                 continue
         groups.append([span])
-    if len(groups) > 1 and groups[-1][-1][1] - groups[-1][0][0] < options.min_chars:
+    if (len(groups) > 1 and groups[-1][-1][1] - groups[-1][0][0] < options.min_chars
+            and len(groups[-2]) + len(groups[-1]) <= options.max_sentences):
         tail = groups.pop()
         groups[-1].extend(tail)
     return [(g[0][0], g[-1][1]) for g in groups]
@@ -102,8 +103,23 @@ def is_backchannel(text: str, options: SegmentOptions = SegmentOptions()) -> boo
         return True
     if len(words) > options.backchannel_words:
         return False
-    allowed = lang.word_list("backchannel") | lang.stop_words()
-    return all(w in allowed for w in words)
+    phrases, single = backchannel_vocabulary()
+    joined = f" {' '.join(words)} "
+    for phrase in phrases:  # "terima kasih", "matur nuwun"
+        joined = joined.replace(f" {phrase} ", " ")
+    allowed = single | lang.stop_words()
+    return all(w in allowed for w in joined.split())
+
+
+@lru_cache(maxsize=1)
+def backchannel_vocabulary() -> tuple[tuple[str, ...], frozenset[str]]:
+    """Back-channel phrases (normalised, longest first) and single words."""
+    phrases, single = set(), set()
+    for entry in lang.word_list("backchannel"):
+        norm = " ".join(t for t in normalize_tokens(entry) if t[0].isalnum())
+        (phrases if " " in norm else single).add(norm)
+        single.add(entry)
+    return tuple(sorted(phrases, key=lambda p: (-len(p), p))), frozenset(single)
 
 
 def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | None = None,

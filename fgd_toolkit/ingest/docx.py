@@ -6,7 +6,8 @@ from pathlib import Path
 from ..errors import RosterError, TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
-from .labels import LabelMatch, SpeakerResolver, parse_time, split_label_line
+from .labels import (LabelMatch, SpeakerResolver, canonical, count_labels, parse_time,
+                     split_label_line)
 from .source import check_zip_container
 from .tabular import guess_table_columns
 from .turns import TurnBuilder
@@ -28,13 +29,20 @@ def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         raise TranscriptFormatError(f"this Word file cannot be opened ({type(exc).__name__}).",
                                     path=path, fix="open it in Word and save it again as .docx.")
     doc = RawDocument.from_metadata(path, {}, sidecar)
-    resolver = SpeakerResolver(doc.roster)
+    blocks = list(document.iter_inner_content())
+    bold = {id(b): _bold_label(b) for b in blocks if isinstance(b, Paragraph)}
+    counts = count_labels([b.text for b in blocks if isinstance(b, Paragraph)])
+    for match in bold.values():
+        if match:
+            key = canonical(match.label)
+            counts[key] = counts.get(key, 0) + 1
+    resolver = SpeakerResolver(doc.roster, counts)
     builder = TurnBuilder(resolver)
     position = 0
-    for block in document.iter_inner_content():
+    for block in blocks:
         if isinstance(block, Paragraph):
             position += 1
-            builder.feed(block.text, position, label=_bold_label(block))
+            builder.feed(block.text, position, label=bold[id(block)])
         elif isinstance(block, Table):
             builder.finish()
             rows = [[cell.text.strip() for cell in row.cells] for row in block.rows]

@@ -102,12 +102,13 @@ def split_organisation(label: str) -> tuple[str, str | None]:
     return m.group("name").strip(), org or None
 
 
-def is_plausible_speaker(label: str) -> bool:
+def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
     """Whether a label looks like a speaker when no roster says who speaks.
 
     Accepts role words (optionally numbered), short codes (P1, R2), honorific + name and
     capitalised names (optionally with an organisation); rejects headers such as ``Catatan``,
-    times and lowercase words.
+    times and lowercase words. A lone capitalised word (``Budi:`` but also ``Masalahnya:``)
+    is accepted only when ``recurring``, i.e. it starts at least two lines of the file.
     """
     vocab = lang.yaml_lists("speakers")
     if _TIME_ONLY.match(label) or len(label) > 60:
@@ -129,7 +130,9 @@ def is_plausible_speaker(label: str) -> bool:
         return True
     # Capitalised names: every word starts upper-case (particles like "bin" allowed).
     lower_ok = {"bin", "binti", "van", "de", "al", "el", "dan"}
-    return all(w[0].isupper() or w.lower() in lower_ok for w in words)
+    if not all(w[0].isupper() or w.lower() in lower_ok for w in words):
+        return False
+    return recurring or len(words) > 1 or _org is not None
 
 
 def canonical(label: str) -> str:
@@ -144,8 +147,10 @@ class SpeakerResolver:
     entry for ``Nama``); without one, :func:`is_plausible_speaker` decides.
     """
 
-    def __init__(self, roster: dict[str, Participant] | None = None) -> None:
+    def __init__(self, roster: dict[str, Participant] | None = None,
+                 label_counts: dict[str, int] | None = None) -> None:
         self.roster = roster or {}
+        self.label_counts = label_counts
         self._by_key = {canonical(label): p for label, p in self.roster.items()}
         self.used: set[str] = set()
 
@@ -164,7 +169,8 @@ class SpeakerResolver:
                 return None
             self.used.add(participant.label)
             return participant.label, participant.role, dict(participant.attributes)
-        if not explicit and not is_plausible_speaker(label):
+        recurring = self.label_counts is None or self.label_counts.get(canonical(label), 0) >= 2
+        if not explicit and not is_plausible_speaker(label, recurring):
             return None
         attributes: dict[str, str] = {}
         _name, org = split_organisation(label)
@@ -175,3 +181,14 @@ class SpeakerResolver:
     def unused_labels(self) -> list[str]:
         """Roster labels that never started a turn."""
         return [label for label in self.roster if label not in self.used]
+
+
+def count_labels(lines: list[str]) -> dict[str, int]:
+    """How many lines start with each label candidate (for the recurrence rule)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        match = split_label_line(line)
+        if match:
+            key = canonical(match.label)
+            counts[key] = counts.get(key, 0) + 1
+    return counts

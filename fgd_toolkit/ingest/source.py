@@ -56,15 +56,7 @@ def read_text(path: Path) -> DecodedText:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data).best()
-            if best is None:
-                raise TranscriptFormatError(
-                    "the text encoding cannot be recognised.", path=path,
-                    fix="save the file as UTF-8.") from None
-            encoding = best.encoding
-            text = str(best)
+            text, encoding = _legacy_decode(data, path)
             warning = (f"{path}: not UTF-8; read as {encoding}. Check accented characters and "
                        "save the file as UTF-8 to silence this warning.")
     if _looks_binary(text):
@@ -73,6 +65,21 @@ def read_text(path: Path) -> DecodedText:
             fix="save the transcript as UTF-8 text, or give it its real suffix (.docx, .xlsx).")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return DecodedText(text=text, encoding=encoding, warning=warning)
+
+
+def _legacy_decode(data: bytes, path: Path) -> tuple[str, str]:
+    """Windows-1252 first (what Word and Excel on Indonesian Windows write), then detection."""
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise TranscriptFormatError("the text encoding cannot be recognised.", path=path,
+                                    fix="save the file as UTF-8.")
+    return str(best), best.encoding
 
 
 def _looks_binary(text: str) -> bool:
@@ -136,12 +143,24 @@ def parse_metadata_yaml(block: str, path: Path, first_line: int = 1) -> dict:
         raise TranscriptFormatError("the YAML metadata must be a mapping of keys to values.",
                                     path=path, line=first_line,
                                     fix=f"use keys such as {', '.join(METADATA_KEYS)}.")
-    unknown = sorted(set(meta) - set(METADATA_KEYS))
-    if unknown:
-        raise TranscriptFormatError(
-            f"unknown metadata key(s): {', '.join(map(str, unknown))}.", path=path,
-            line=first_line, fix=f"use only {', '.join(METADATA_KEYS)}.")
+    check_metadata_keys(meta, path, block, first_line)
     return meta
+
+
+def check_metadata_keys(meta: dict, path: Path, block: str | None = None,
+                        first_line: int = 1) -> None:
+    """Refuse keys other than :data:`METADATA_KEYS`, naming the line of the first one."""
+    unknown = sorted(str(k) for k in set(meta) - set(METADATA_KEYS))
+    if not unknown:
+        return
+    line = first_line
+    if block is not None:
+        for offset, text in enumerate(block.split("\n")):
+            if text.split(":", 1)[0].strip() == unknown[0]:
+                line = first_line + offset
+                break
+    raise TranscriptFormatError(f"unknown metadata key(s): {', '.join(unknown)}.", path=path,
+                                line=line, fix=f"use only {', '.join(METADATA_KEYS)}.")
 
 
 def normalise_role(value: object, path: Path, label: str) -> str:
@@ -172,7 +191,12 @@ def parse_roster(entries: object, path: Path) -> dict[str, Participant]:
         if label in roster:
             raise RosterError(f"participant '{label}' is listed twice.", path=path,
                               fix="keep one entry per label.")
-        role = normalise_role(entry.get("role"), path, label)
+        if entry.get("role"):
+            role = normalise_role(entry.get("role"), path, label)
+        else:
+            from .labels import role_from_label
+
+            role = role_from_label(label) or "participant"
         attrs = {str(k): "" if v is None else str(v) for k, v in entry.items()
                  if k not in ("label", "role")}
         roster[label] = Participant(label=label, role=role, attributes=attrs)

@@ -36,6 +36,10 @@ def read_subtitle_transcript(path: Path, sidecar: Sidecar | None = None) -> RawD
     if decoded.warning:
         doc.warnings.append(decoded.warning)
     doc.turns = _merge_cues(cues, SpeakerResolver(doc.roster), doc, path)
+    leading = sum(1 for c in cues if doc.turns and c.index < doc.turns[0].line and c.text)
+    if leading:
+        doc.warnings.append(f"{path}: {leading} cue(s) before the first speaker label were "
+                            "skipped (no speaker to attribute them to).")
     return doc
 
 

@@ -14,7 +14,7 @@ from ..errors import RosterError, TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, parse_time
-from .source import check_zip_container, normalise_role, read_text
+from .source import check_metadata_keys, check_zip_container, normalise_role, read_text
 
 #: Default column names, tried in order (case-insensitive). Override with ``columns=``.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -116,6 +116,7 @@ def _json_frame(text: str, path: Path) -> tuple[pd.DataFrame, dict]:
     if isinstance(data, dict):
         rows = data.get("turns")
         meta = {k: v for k, v in data.items() if k != "turns"}
+        check_metadata_keys(meta, path)
     else:
         rows = data
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):

@@ -15,13 +15,15 @@ class TurnBuilder:
     """Feed lines in order: a line with a speaker label starts a turn, other lines continue it.
 
     Lines before the first turn, and lines after a heading until the next label, are not
-    speech (titles, notes) and are counted in ``skipped_lines``.
+    speech (titles, notes) and are counted in ``skipped_lines`` (``orphan_lines`` for those
+    after the first turn, which readers report as a warning).
     """
 
     def __init__(self, resolver: SpeakerResolver) -> None:
         self.resolver = resolver
         self.turns: list[Turn] = []
         self.skipped_lines = 0
+        self.orphan_lines = 0   # skipped after the first turn (e.g. under a heading)
         self._lines: list[str] = []
         self._open = False
 
@@ -44,6 +46,8 @@ class TurnBuilder:
             self._lines.append(line.rstrip())
         elif line.strip():
             self.skipped_lines += 1
+            if self.turns:
+                self.orphan_lines += 1
 
     def _close(self) -> None:
         if self._open:
