@@ -5,8 +5,10 @@ cluster or left out with a reason, works from a handful of passages upwards.
 """
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,8 +37,37 @@ def choose_k(n: int, options: ClusterOptions) -> int:
     return int(min(options.max_clusters, max(2, round(n / 12))))
 
 
-def cluster_vectors(vectors: np.ndarray, options: ClusterOptions) -> np.ndarray:
-    """Cluster labels (0..k-1, ordered by first member) from Ward clustering; -1 if n < 3."""
+def cluster_vectors(vectors: np.ndarray, options: ClusterOptions,
+                    cache_dir: Path | None = None) -> np.ndarray:
+    """Cluster labels (0..k-1, ordered by first member) from Ward clustering; -1 if n < 3.
+
+    With ``cache_dir`` the labels are remembered per (vectors, options): a re-run after a
+    codebook edit, whose passage vectors did not change, skips the clustering.
+    """
+    if cache_dir is None:
+        return _ward(vectors, options)
+    digest = hashlib.sha256(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+    digest.update(repr(options).encode())
+    target = Path(cache_dir) / "clusters" / f"{digest.hexdigest()[:32]}.npy"
+    if target.is_file():
+        try:
+            labels = np.load(target, allow_pickle=False)
+            if len(labels) == len(vectors):
+                return labels
+        except (OSError, ValueError):
+            pass
+    labels = _ward(vectors, options)
+    try:
+        from .atomic import atomic_path
+
+        with atomic_path(target) as tmp, open(tmp, "wb") as handle:
+            np.save(handle, labels, allow_pickle=False)
+    except OSError:
+        pass  # an unwritable cache only costs time
+    return labels
+
+
+def _ward(vectors: np.ndarray, options: ClusterOptions) -> np.ndarray:
     n = len(vectors)
     if n < max(3, options.min_cluster_size):
         return np.full(n, -1)
@@ -74,7 +105,8 @@ def distinctive_terms(texts_by_cluster: dict[int, list[str]], n_terms: int) -> d
 
 
 def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, eligible: np.ndarray,
-                     codings: pd.DataFrame, options: ClusterOptions | None = None
+                     codings: pd.DataFrame, options: ClusterOptions | None = None,
+                     cache_dir: Path | None = None
                      ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Cluster eligible passages and describe each cluster.
 
@@ -89,7 +121,8 @@ def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, eligible: np.n
         if not eligible[i]:
             notes[i] = "back-channel" if back else f"{role} turn (not coded)"
     idx = np.flatnonzero(eligible)
-    labels = cluster_vectors(vectors[idx], options) if len(idx) else np.array([], dtype=int)
+    labels = cluster_vectors(vectors[idx], options, cache_dir) if len(idx) \
+        else np.array([], dtype=int)
     sizes = Counter(labels.tolist())
     for pos, lab in zip(idx, labels):
         if lab < 0:

@@ -106,15 +106,15 @@ def framework(passages: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook,
     joined = _joined(passages, codings).sort_values(
         ["transcript_id", "code_id", "score", "passage_id"], ascending=[True, True, False, True],
         kind="stable")
-    cells: dict[tuple[str, str], str] = {}
-    for (tid, cid), grp in joined.groupby(["transcript_id", "code_id"], sort=True):
-        picked = grp.drop_duplicates("polarity").head(quotes_per_cell)
-        if len(picked) < quotes_per_cell:
-            rest = grp[~grp.index.isin(picked.index)].head(quotes_per_cell - len(picked))
-            picked = pd.concat([picked, rest])
-        cells[(tid, cid)] = "\n".join(
-            f"[{r.polarity}] \"{_short(r.text)}\" ({r.speaker}, turn {r.turn})"
-            for r in picked.itertuples())
+    # best quote per polarity first, then the next best ones
+    joined["_rank"] = joined.groupby(["transcript_id", "code_id", "polarity"]).cumcount()
+    joined = joined.sort_values(["transcript_id", "code_id", "_rank", "score", "passage_id"],
+                                ascending=[True, True, True, False, True], kind="stable")
+    picked = joined.groupby(["transcript_id", "code_id"], sort=False).head(quotes_per_cell)
+    quotes = ("[" + picked["polarity"] + "] \"" + picked["text"].map(_short) + "\" ("
+              + picked["speaker"] + ", turn " + picked["turn"].astype(str) + ")")
+    cells = quotes.groupby([picked["transcript_id"], picked["code_id"]], sort=False).agg(
+        "\n".join).to_dict()
     tids = sorted(passages["transcript_id"].unique())
     rows = [{"transcript_id": t, **{c: cells.get((t, c), "") for c in codebook.ids}}
             for t in tids]

@@ -73,9 +73,10 @@ def tokens(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _fillers() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+def _fillers() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]:
     """Single-word fillers (raw and normalised) and multi-word fillers as normalised token
-    tuples, longest first then alphabetical (a fixed order, whatever the hash seed)."""
+    tuples indexed by first word, longest first then alphabetical (a fixed order, whatever
+    the hash seed)."""
     single: set[str] = set()
     multi: set[tuple[str, ...]] = set()
     for entry in lang.word_list("fillers"):
@@ -84,7 +85,10 @@ def _fillers() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
             single.update({entry, words[0]})
         elif words:
             multi.add(tuple(words))
-    return frozenset(single), tuple(sorted(multi, key=lambda p: (-len(p), p)))
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(multi, key=lambda p: (-len(p), p)):
+        by_first.setdefault(phrase[0], []).append(phrase)
+    return frozenset(single), {k: tuple(v) for k, v in by_first.items()}
 
 
 def normalize_tokens(text: str) -> list[str]:
@@ -101,7 +105,8 @@ def normalize_tokens(text: str) -> list[str]:
     out: list[str] = []
     i = 0
     while i < len(words):
-        phrase = next((p for p in multi if tuple(words[i:i + len(p)]) == p), None)
+        phrase = next((p for p in multi.get(words[i], ()) if tuple(words[i:i + len(p)]) == p),
+                      None)
         if phrase:
             i += len(phrase)
             continue

@@ -246,7 +246,9 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
 
     transcripts = _as_transcripts(inputs)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"))
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"),
+                           cache_dir=cache if use_cache else None)
     stage_done("segment")
     analysis = analyse(passages, cb, get_embedder(embedder or settings.backend), settings,
                        cache_dir=cache_dir, use_cache=use_cache, progress=progress)
@@ -266,7 +268,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     passages = passages.copy()
     if settings.cluster:
         clusters, assignment, notes = cluster_passages(passages, vectors, mask, codings,
-                                                       settings.clustering)
+                                                       settings.clustering,
+                                                       cache if use_cache else None)
         passages["cluster"] = assignment
         passages["cluster_note"] = notes
         if settings.cluster_reinforce:

@@ -7,9 +7,12 @@ non-speech markers (masked so ``[suara tidak jelas]`` is never cut).
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -122,8 +125,42 @@ def backchannel_vocabulary() -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(sorted(phrases, key=lambda p: (-len(p), p))), frozenset(single)
 
 
+SEGMENTER_VERSION = "1"
+
+
+def cached_sentence_spans(texts: list[str], cache_dir: Path | None
+                          ) -> list[list[tuple[int, int]]]:
+    """:func:`sentence_spans`, remembered on disk per list of texts (JSON, keyed by hash).
+
+    A re-run on the same transcripts then needs neither spaCy nor its start-up time.
+    """
+    if cache_dir is None:
+        return sentence_spans(texts)
+    digest = hashlib.sha256(SEGMENTER_VERSION.encode())
+    for text in texts:
+        digest.update(text.encode("utf-8") + b"\0")
+    target = Path(cache_dir) / "segments" / f"{digest.hexdigest()[:32]}.json"
+    if target.is_file():
+        try:
+            data = json.loads(target.read_text(encoding="utf-8"))
+            if len(data) == len(texts):
+                return [[(int(a), int(b)) for a, b in spans] for spans in data]
+        except (OSError, ValueError):
+            pass  # unreadable cache entry: segment again
+    spans = sentence_spans(texts)
+    from .atomic import write_text
+    from .errors import OutputError
+
+    try:
+        write_text(target, json.dumps(spans))
+    except (OSError, OutputError):
+        pass  # a cache that cannot be written only costs time
+    return spans
+
+
 def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | None = None,
-                progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
+                progress: Callable[[int, int, str], None] | None = None,
+                cache_dir: str | Path | None = None) -> pd.DataFrame:
     """The passages table (DESIGN §1) of the given transcripts.
 
     Columns: :data:`~fgd_toolkit.models.PASSAGE_COLUMNS`, then roster attributes (e.g.
@@ -137,7 +174,8 @@ def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | Non
     attribute_names: list[str] = []
     for done, transcript in enumerate(transcripts, 1):
         _plain, offsets = transcript.plain_text_and_offsets()
-        all_spans = sentence_spans([t.text for t in transcript.turns])
+        all_spans = cached_sentence_spans([t.text for t in transcript.turns],
+                                          Path(cache_dir) if cache_dir else None)
         for number, (turn, base, spans) in enumerate(
                 zip(transcript.turns, offsets, all_spans), start=1):
             backchannel = is_backchannel(turn.text, options)

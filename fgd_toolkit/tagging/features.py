@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..codebook import Codebook
-from ..normalize import normalize, normalize_tokens
+from ..normalize import normalize
+from ..normalize import tokens as word_tokens
 from .keywords import KeywordHit, KeywordMatcher
-from .polarity import lexical_polarity
+from .polarity import polarity_parts
 
 POLARITY_EXAMPLES = ("enabler", "barrier")
 
@@ -97,7 +98,7 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
     """Keyword, similarity and polarity evidence of every passage for every code."""
     n, m = len(texts), len(codebook.codes)
     matcher = KeywordMatcher({c.id: c.keywords for c in codebook.codes})
-    tokens = [normalize_tokens(t) for t in texts]
+    tokens = [word_tokens(t) for t in texts]   # texts are normalised already
     kw_count = np.zeros((n, m), dtype=np.float32)
     kw_negated = np.zeros((n, m), dtype=np.float32)
     hits_all: list[dict[str, list[KeywordHit]]] = []
@@ -139,12 +140,13 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
     lex_pol = np.zeros((n, m), dtype=np.float32)
     cues: list[dict[str, list[str]]] = []
     for i, toks in enumerate(tokens):
-        base, base_cues = lexical_polarity(toks)
+        parts = polarity_parts(toks)
+        base, base_cues = parts.score()
         row_cues: dict[str, list[str]] = {}
         for j, cid in enumerate(codebook.ids):
             hits = hits_all[i].get(cid)
             if hits:
-                value, found = lexical_polarity(toks, focus=[(h.start, h.end) for h in hits])
+                value, found = parts.score([(h.start, h.end) for h in hits])
             else:
                 value, found = base, base_cues
             lex_pol[i, j] = value

@@ -178,13 +178,29 @@ def _negated_after(tokens: list[str], start: int, end: int, lex: Lexicon) -> boo
     return False
 
 
-def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = None
-                     ) -> tuple[float, list[str]]:
-    """Polarity in [-1, 1] of a token list and the cues behind it.
+@dataclass
+class PolarityParts:
+    """The clauses of a token list with their cue scores, ready to be weighted per code."""
 
-    ``focus`` (token spans of a code's keyword hits) makes clauses holding the code count
-    double and distant clauses half, so two codes in one passage get their own polarity.
-    """
+    clauses: list[Clause]
+
+    def score(self, focus: list[tuple[int, int]] | None = None) -> tuple[float, list[str]]:
+        """Polarity in [-1, 1] and its cues; ``focus`` spans (a code's keyword hits) make
+        clauses holding them count double and the other clauses half."""
+        total = 0.0
+        cues: list[str] = []
+        for clause in self.clauses:
+            weight = clause.weight
+            if focus:
+                inside = any(s < clause.end and e > clause.start for s, e in focus)
+                weight *= 2.0 if inside else 0.5
+            total += weight * clause.score
+            cues.extend(clause.cues)
+        return _squash(total), cues
+
+
+def polarity_parts(tokens: list[str]) -> PolarityParts:
+    """Split tokens into clauses and score their cue words (once per passage)."""
     from .keywords import _strip_clitic
 
     tokens = [_strip_clitic(t) for t in tokens]   # dukungannya -> dukungan
@@ -196,16 +212,17 @@ def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = No
         if prev.topic_negated and nxt.weight > 1 and nxt.score == 0 and prev.score != 0:
             nxt.score, nxt.cues = -prev.score / NEGATED_WEIGHT, prev.cues
             prev.score, prev.cues = 0.0, []
-    total = 0.0
-    cues: list[str] = []
-    for clause in parts:
-        weight = clause.weight
-        if focus:
-            inside = any(s < clause.end and e > clause.start for s, e in focus)
-            weight *= 2.0 if inside else 0.5
-        total += weight * clause.score
-        cues.extend(clause.cues)
-    return _squash(total), cues
+    return PolarityParts(parts)
+
+
+def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = None
+                     ) -> tuple[float, list[str]]:
+    """Polarity in [-1, 1] of a token list and the cues behind it.
+
+    ``focus`` (token spans of a code's keyword hits) makes clauses holding the code count
+    double and distant clauses half, so two codes in one passage get their own polarity.
+    """
+    return polarity_parts(tokens).score(focus)
 
 
 def _squash(value: float) -> float:
