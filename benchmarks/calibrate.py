@@ -57,7 +57,6 @@ def build_table(ds: Dataset, backend_name: str, cache_dir: str) -> Table:
     pf = presence_features(analysis.evidence, mask)
     qf = polarity_features(analysis.evidence, mask)
     rows = np.flatnonzero(mask)
-    m = len(cb.ids)
     keys, present, polarity = [], [], []
     gold = ds.gold
     gset = set(zip(gold.transcript_id, gold.turn.astype(int), gold.code_id))

@@ -25,8 +25,8 @@ from .normalize import mask_markers, normalize, normalize_tokens
 class SegmentOptions:
     """How turns are cut into passages."""
 
-    max_sentences: int = 3       # at most this many sentences per passage
-    max_chars: int = 400         # start a new passage before exceeding this length
+    max_sentences: int = 4       # at most this many sentences per passage
+    max_chars: int = 600         # start a new passage before exceeding this length
     min_chars: int = 40          # a shorter tail is merged into the passage before it
     backchannel_words: int = 6   # turns this short made only of agreement words are flagged
 

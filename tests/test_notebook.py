@@ -7,7 +7,9 @@ from nbclient import NotebookClient
 from .conftest import ROOT
 
 
-def test_explore_notebook_executes_on_written_results(written_results, monkeypatch):
+def test_explore_notebook_executes_on_written_results(coded_result, tmp_path, monkeypatch):
+    written_results = tmp_path / "results"
+    coded_result.to_csv(written_results)
     monkeypatch.setenv("FGD_RESULTS", str(written_results))
     notebook = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
     NotebookClient(notebook, timeout=600, kernel_name="python3",

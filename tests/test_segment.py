@@ -218,7 +218,7 @@ _LONG_SENTENCES = [
 
 def test_long_turns_split_into_passages_of_at_most_three_sentences():
     text = " ".join(_LONG_SENTENCES)
-    passages = to_passages([_transcript(text)])
+    passages = to_passages([_transcript(text)], SegmentOptions(max_sentences=3, max_chars=400))
     assert list(passages["text"]) == [" ".join(_LONG_SENTENCES[0:3]),
                                       " ".join(_LONG_SENTENCES[3:6]),
                                       " ".join(_LONG_SENTENCES[6:8])]
@@ -230,14 +230,17 @@ def test_long_turns_split_into_passages_of_at_most_three_sentences():
 def test_passages_respect_max_chars():
     long = ("Kami sudah berkali-kali mengajukan perbaikan jaringan internet ke dinas terkait, "
             "tetapi jawabannya selalu menunggu anggaran perubahan tahun depan.")
-    passages = to_passages([_transcript(" ".join([long] * 5))])
+    passages = to_passages([_transcript(" ".join([long] * 5))],
+                           SegmentOptions(max_sentences=3, max_chars=400))
     assert len(passages) == 3
     assert all(len(t) <= 400 for t in passages["text"])
+    default = to_passages([_transcript(" ".join([long] * 5))])
+    assert all(len(t) <= SegmentOptions().max_chars for t in default["text"])
 
 
 def test_short_tail_does_not_push_a_passage_over_three_sentences():
     text = " ".join(_LONG_SENTENCES[:6] + ["Sudah."])
-    passages = to_passages([_transcript(text)])
+    passages = to_passages([_transcript(text)], SegmentOptions(max_sentences=3, max_chars=400))
     assert all(len(_sentences(t)) <= 3 for t in passages["text"])
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import RosterError, TranscriptFormatError
+from ..errors import TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
 from .labels import (LabelMatch, SpeakerResolver, canonical, count_labels, parse_time,
@@ -88,12 +88,7 @@ def _table_turns(rows: list[list[str]], resolver: SpeakerResolver, path: Path,
             if current is not None and text:
                 current.text = f"{current.text}\n{text}".strip()
             continue
-        resolved = resolver.resolve(speaker_cell, explicit=True)
-        if resolved is None:
-            raise RosterError(f"speaker '{speaker_cell}' in table row {idx + 1} is not in the "
-                              "participants roster.", path=path,
-                              fix="add it to 'participants' or correct the label.")
-        speaker, role, attrs = resolved
+        speaker, role, attrs = resolver.require(speaker_cell, f"table row {idx + 1}", path)
         if current is not None and current.text:
             yield current
         current = Turn(speaker=speaker, role=role, text=text, line=offset + idx,

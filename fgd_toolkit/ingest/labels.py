@@ -178,6 +178,17 @@ class SpeakerResolver:
             attributes["organisation"] = org
         return label, role_from_label(label) or "participant", attributes
 
+    def require(self, label: str, where: str, path) -> tuple[str, str, dict[str, str]]:
+        """:meth:`resolve` for an explicit label (speaker column, voice tag); a label missing
+        from the roster is an error naming ``where`` (e.g. ``row 12``)."""
+        resolved = self.resolve(label, explicit=True)
+        if resolved is None:
+            from ..errors import RosterError
+
+            raise RosterError(f"speaker '{label}' ({where}) is not in the participants roster.",
+                              path=path, fix="add it to 'participants' or correct the label.")
+        return resolved
+
     def unused_labels(self) -> list[str]:
         """Roster labels that never started a turn."""
         return [label for label in self.roster if label not in self.used]

@@ -9,7 +9,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import RosterError, TranscriptFormatError
+from ..errors import TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, split_label_line
@@ -87,12 +87,8 @@ def _merge_cues(cues: list[Cue], resolver: SpeakerResolver, doc: RawDocument,
             if turns:
                 _extend(turns[-1], text, cue)
             continue
-        resolved = resolver.resolve(label, explicit=True)
-        if resolved is None:
-            raise RosterError(f"speaker '{label}' (cue {cue.index}) is not in the participants "
-                              "roster.", path=doc.roster_path or path,
-                              fix="add it to 'participants' or correct the label.")
-        speaker, role, attrs = resolved
+        speaker, role, attrs = resolver.require(label, f"cue {cue.index}",
+                                                doc.roster_path or path)
         if turns and turns[-1].speaker == speaker:
             _extend(turns[-1], text, cue)
         else:

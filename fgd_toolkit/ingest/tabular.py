@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import RosterError, TranscriptFormatError
+from ..errors import TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, parse_time
@@ -148,12 +148,8 @@ def _rows_to_turns(frame: pd.DataFrame, path: Path, doc: RawDocument,
             if turns:
                 turns[-1].text = f"{turns[-1].text}\n{text}".strip()
             continue
-        resolved = resolver.resolve(label, explicit=True)
-        if resolved is None:
-            raise RosterError(f"speaker '{label}' (row {idx + first_row}) is not in the "
-                              "participants roster.", path=doc.roster_path or path,
-                              fix="add it to 'participants' or correct the label.")
-        speaker, role, attrs = resolved
+        speaker, role, attrs = resolver.require(label, f"row {idx + first_row}",
+                                                doc.roster_path or path)
         if cols.role is not None and row[cols.role].strip() and not doc.roster:
             role = normalise_role(row[cols.role], path, speaker)
         if not text:
