@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import lang
+from .normalize import clean_text
 
 #: clusters.csv columns.
 CLUSTER_COLUMNS = ["cluster", "size", "status", "label", "top_terms", "dominant_code",
@@ -80,7 +81,8 @@ def _ward(vectors: np.ndarray, options: ClusterOptions) -> np.ndarray:
 
 
 def distinctive_terms(texts_by_cluster: dict[int, list[str]], n_terms: int) -> dict[int, list[str]]:
-    """c-TF-IDF: terms frequent in a cluster and rare in the others (stop words removed)."""
+    """c-TF-IDF: terms frequent in a cluster and rare in the others (stop words, informal
+    forms and fillers removed)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     ids = sorted(texts_by_cluster)
@@ -135,7 +137,8 @@ def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, eligible: np.n
     renumber = {old: new for new, old in enumerate(kept, start=1)}
     assignment = np.array([renumber.get(int(x), -1) for x in assignment])
 
-    texts = passages["text_norm"].tolist()
+    # labels read better in the speakers' own words (KTP, OSS) than in expanded standard forms
+    texts = [clean_text(t).lower() for t in passages["text"]]
     members = {c: [i for i in range(n) if assignment[i] == c] for c in renumber.values()}
     terms = distinctive_terms({c: [texts[i] for i in m] for c, m in members.items()},
                               options.n_terms) if members else {}

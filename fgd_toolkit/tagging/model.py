@@ -18,7 +18,8 @@ from .features import Evidence
 
 PRESENCE_FEATURES = ("kw_any", "kw_count", "z_desc", "z_example", "rel_desc", "rel_example",
                      "sim_desc", "sim_example", "counter_margin", "top1", "kw_x_z", "n_hits_row",
-                     "clf", "clf_top1", "q_kw", "q_z", "prev_kw", "prev_z")
+                     "clf", "clf_top1", "q_kw", "q_z", "prev_kw", "prev_z", "kw_agree", "log_len",
+                     "kw_x_len")
 GENERIC_PRESENCE = ("kw_any", "kw_count", "z_desc", "z_example", "top1", "kw_x_z", "n_hits_row",
                     "clf", "clf_top1", "q_kw", "q_z", "prev_kw", "prev_z")
 POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
@@ -50,7 +51,19 @@ def presence_features(ev: Evidence, mask: np.ndarray) -> dict[str, np.ndarray]:
     margin = np.where(has_counter, ev.sim_example - ev.sim_counter, 0.0)
     n_hits_row = np.repeat((ev.kw_count > 0).sum(axis=1, keepdims=True), ev.kw_count.shape[1],
                            axis=1).astype(np.float32)
+    # how far this codebook's keywords agree with the semantic evidence in this corpus:
+    # mean semantic z of the passages a code's keywords hit (0 for codes without hits)
+    z_sem = (z_desc + z_example) / 2
+    hits = (kw_any > 0) & mask[:, None]
+    agreement = np.where(hits.sum(axis=0) > 0,
+                         (z_sem * hits).sum(axis=0) / np.maximum(hits.sum(axis=0), 1), 0.0)
+    words = np.array([sum(1 for w in toks if w[0].isalnum()) for toks in ev.tokens],
+                     dtype=np.float32)
+    log_len = np.repeat(np.log1p(words)[:, None], kw_any.shape[1], axis=1)
     return {
+        "kw_agree": kw_any * np.clip(agreement, -1.0, 3.0)[None, :],
+        "log_len": log_len, "kw_x_len": kw_any * log_len,
+
         "kw_any": kw_any, "kw_count": np.minimum(ev.kw_count, 3.0),
         "z_desc": z_desc, "z_example": z_example, "rel_desc": rel_desc,
         "rel_example": rel_example, "sim_desc": ev.sim_desc, "sim_example": ev.sim_example,
