@@ -82,7 +82,7 @@ def child_ingest(args) -> dict:
 def child_code(args) -> dict:
     from fgd_toolkit import CodeSettings, code, load_codebook
 
-    n_tr = max(1, round(args.passages / 85))
+    n_tr = max(1, round(args.passages / 72))
     transcripts = synthetic_transcripts(n_tr, 60)
     codebook = load_codebook(args.codebook)
     start = time.perf_counter()
