@@ -71,8 +71,16 @@ def build_table(ds: Dataset, backend_name: str, cache_dir: str) -> Table:
             p = pol.get(key, set())
             polarity.append(1 if p == {"enabler"} else 0 if p == {"barrier"} else -1)
     flat = lambda d: {k: v[rows].reshape(-1) for k, v in d.items()}  # noqa: E731
-    return Table(ds.name, flat(pf), flat(qf), np.array(keys), np.array(present),
-                 np.array(polarity))
+    presence, polarity_feats = flat(pf), flat(qf)
+    keys = np.array(keys)
+    # polarity is learnt from the passage of each turn that carries the code (the one with
+    # the strongest keyword + similarity evidence), not from every passage of the turn
+    strength = presence["kw_any"] * 2 + presence["z_example"]
+    order = pd.DataFrame({"key": keys, "s": strength}).groupby("key")["s"].idxmax()
+    carrier = np.zeros(len(keys), dtype=bool)
+    carrier[order.to_numpy()] = True
+    polarity = np.where(carrier, np.array(polarity), -1)
+    return Table(ds.name, presence, polarity_feats, keys, np.array(present), polarity)
 
 
 def subset(table: Table, rows: np.ndarray, name: str) -> Table:
@@ -133,6 +141,14 @@ def fit_polarity(tables: list[Table]) -> LogisticRegression:
     return LogisticRegression(C=1.0, max_iter=2000).fit(X, y, sample_weight=w)
 
 
+def neutral_band(tables: list[Table], model: LogisticRegression, share: float) -> float:
+    """Half-width of the band around 0.5 called ``neutral``, set so that the share of neutral
+    polarities matches the human coders' share in the gold codings."""
+    close = np.concatenate([np.abs(model.predict_proba(
+        _matrix(t.polarity, POLARITY_FEATURES)[t.gold_present])[:, 1] - 0.5) for t in tables])
+    return float(np.quantile(close, share)) if len(close) and share > 0 else 0.0
+
+
 def polarity_accuracy(table: Table, model: LogisticRegression) -> float:
     sel = table.gold_polarity >= 0
     pred = model.predict(_matrix(table.polarity, POLARITY_FEATURES)[sel])
@@ -151,6 +167,7 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true", help="print, do not write the JSON")
     args = parser.parse_args()
     datasets = [dev_set(), indonlu("hoasa", "train"), indonlu("casa", "train")]
+    neutral_share = float(np.mean([(ds.gold["polarity"] == "neutral").mean() for ds in datasets]))
     output = {"about": "Fitted by benchmarks/calibrate.py on the dev transcripts and the "
                        "IndoNLU HoASA/CASA train splits; see the README.", "backends": {}}
     generic_tables: list[list[Table]] = []
@@ -163,7 +180,8 @@ def main() -> None:
         pol = fit_polarity(tables)
         output["backends"][backend.model_id] = {
             "presence": as_json(model, PRESENCE_FEATURES), "threshold": threshold,
-            "polarity": as_json(pol, POLARITY_FEATURES), "neutral_band": 0.05,
+            "polarity": as_json(pol, POLARITY_FEATURES),
+            "neutral_band": round(neutral_band(tables, pol, neutral_share), 4),
             "source": f"{name}: dev + hoasa-train + casa-train"}
         for held, rest in held_out_splits(tables):
             m, th = fit_presence(rest, PRESENCE_FEATURES)
@@ -188,7 +206,8 @@ def main() -> None:
     gmodel, gth = fit_presence(pooled, GENERIC_PRESENCE)
     gpol = fit_polarity(pooled)
     output["generic"] = {"presence": as_json(gmodel, GENERIC_PRESENCE), "threshold": gth,
-                         "polarity": as_json(gpol, POLARITY_FEATURES), "neutral_band": 0.05,
+                         "polarity": as_json(gpol, POLARITY_FEATURES),
+                         "neutral_band": round(neutral_band(pooled, gpol, neutral_share), 4),
                          "source": "scale-free features pooled over " + ", ".join(args.backends)}
     print(pd.DataFrame(report).to_string(index=False))
     if not args.dry_run:

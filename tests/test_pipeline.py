@@ -189,3 +189,20 @@ def test_quotes_filter_by_code_and_polarity(coded_result):
     assert set(quotes["code_id"]) == {some.code_id}
     assert set(quotes["polarity"]) == {some.polarity}
     assert quotes["score"].is_monotonic_decreasing
+
+
+def test_csvs_do_not_depend_on_the_python_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "FGD_CACHE_DIR": str(tmp_path / "cache")}
+        subprocess.run([sys.executable, "-m", "fgd_toolkit.cli", "code", str(SAMPLES),
+                        "--codebook", str(CODEBOOK), "--out", str(out)], check=True, env=env,
+                       capture_output=True)
+        outputs.append(out)
+    for name in CSV_FILES:
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name

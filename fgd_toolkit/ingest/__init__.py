@@ -177,5 +177,4 @@ def _finish(raw: RawDocument, table: RosterTable | None) -> Transcript:
     return transcript
 
 
-__all__ = ["read_transcript", "read_transcripts", "discover", "SUPPORTED_SUFFIXES",
-           "RosterError"]
+__all__ = ["read_transcript", "read_transcripts", "discover", "SUPPORTED_SUFFIXES"]

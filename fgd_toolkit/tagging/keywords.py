@@ -126,7 +126,7 @@ class KeywordMatcher:
         hits: dict[str, list[KeywordHit]] = {}
         for i, token_key_set in enumerate(keys):
             candidates = {}
-            for key in token_key_set:
+            for key in sorted(token_key_set):
                 for code_id, keyword, pattern in self._first.get(key, ()):
                     candidates[(code_id, keyword)] = pattern
             for (code_id, keyword), pattern in candidates.items():
@@ -138,8 +138,10 @@ class KeywordMatcher:
 
 
 def _drop_nested(hits: list[KeywordHit]) -> list[KeywordHit]:
-    """Keep the longest hit where hits of one code overlap (``kepala dinas`` over ``kepala``)."""
-    hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start)))
+    """Keep the longest hit where hits of one code overlap (``kepala dinas`` over ``kepala``);
+    among equally long ones an exact match first, then alphabetical (a fixed order)."""
+    hits = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), h.matched != h.keyword,
+                                       h.keyword))
     kept: list[KeywordHit] = []
     for hit in hits:
         if kept and hit.start < kept[-1].end:
