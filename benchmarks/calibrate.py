@@ -1,10 +1,12 @@
 """Fit the presence and polarity models shipped in ``fgd_toolkit/tagging/calibration.json``.
 
 Data: the development transcripts (gold codings) and the IndoNLU HoASA/CASA *train* splits
-(test splits are never used here). Each data set weighs the same. Per back-end, a logistic
-model over all features; plus a ``generic`` model over scale-free features (pooled over the
-back-ends) for back-ends without their own entry. Also prints leave-one-dataset-out scores,
-the honest estimate of quality on data the calibration never saw.
+(test splits are never used here). Each data set weighs the same. Per back-end: a logistic
+model over all features, a "thin" one over features that do not compare codes or use
+examples, and the threshold for their mean (the shipped decision); plus a ``generic`` entry
+over scale-free features (pooled over the back-ends) for back-ends without their own entry.
+Also prints held-out scores (each dev transcript, each review set), the honest estimate of
+quality on data the calibration never saw.
 
     python benchmarks/calibrate.py            # writes the JSON and prints the LODO table
 """
@@ -29,7 +31,7 @@ from fgd_toolkit.embed import get_embedder  # noqa: E402
 from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
 from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, POLARITY_FEATURES,  # noqa: E402
-                                       PRESENCE_FEATURES, polarity_features,
+                                       PRESENCE_FEATURES, THIN_PRESENCE, polarity_features,
                                        presence_features)
 
 OUT = ROOT / "fgd_toolkit" / "tagging" / "calibration.json"
@@ -124,11 +126,30 @@ def fit_presence(tables: list[Table], names) -> tuple[LogisticRegression, float]
     w = np.concatenate([np.full(len(t.gold_present), 1.0 / len(t.gold_present))
                         for t in tables]) * len(y)
     model = LogisticRegression(C=1.0, max_iter=2000).fit(X, y, sample_weight=w)
-    grid = np.round(np.arange(0.10, 0.81, 0.01), 2)
     probs = [model.predict_proba(_matrix(t.presence, names))[:, 1] for t in tables]
-    best = max(grid, key=lambda th: (np.mean([turn_f1(t, p, th) for t, p in zip(tables, probs)]),
-                                     -abs(th - 0.5)))
-    return model, float(best)
+    return model, best_threshold(tables, probs)
+
+
+def best_threshold(tables: list[Table], probs: list[np.ndarray]) -> float:
+    """The threshold with the best mean turn-level F1 over the data sets (ties: nearest 0.5)."""
+    grid = np.round(np.arange(0.10, 0.81, 0.01), 2)
+    return float(max(grid, key=lambda th: (np.mean([turn_f1(t, p, th)
+                                                     for t, p in zip(tables, probs)]),
+                                           -abs(th - 0.5))))
+
+
+def fit_ensemble(tables: list[Table], full_names=PRESENCE_FEATURES, thin_names=THIN_PRESENCE):
+    """The full and the thin presence models, and the threshold for their mean."""
+    full, _ = fit_presence(tables, full_names)
+    thin, thin_threshold = fit_presence(tables, thin_names)
+    mean = [ensemble_probability(t, full, thin, full_names, thin_names) for t in tables]
+    return full, thin, best_threshold(tables, mean), thin_threshold
+
+
+def ensemble_probability(table: Table, full, thin, full_names=PRESENCE_FEATURES,
+                         thin_names=THIN_PRESENCE) -> np.ndarray:
+    return (full.predict_proba(_matrix(table.presence, full_names))[:, 1]
+            + thin.predict_proba(_matrix(table.presence, thin_names))[:, 1]) / 2
 
 
 def fit_polarity(tables: list[Table]) -> LogisticRegression:
@@ -176,19 +197,22 @@ def main() -> None:
         backend = get_embedder(name)
         tables = [build_table(ds, name, args.cache_dir) for ds in datasets]
         generic_tables.append(tables)
-        model, threshold = fit_presence(tables, PRESENCE_FEATURES)
+        model, thin, threshold, thin_threshold = fit_ensemble(tables)
         pol = fit_polarity(tables)
         output["backends"][backend.model_id] = {
             "presence": as_json(model, PRESENCE_FEATURES), "threshold": threshold,
+            "presence_thin": as_json(thin, THIN_PRESENCE), "threshold_thin": thin_threshold,
             "polarity": as_json(pol, POLARITY_FEATURES),
             "neutral_band": round(neutral_band(tables, pol, neutral_share), 4),
             "source": f"{name}: dev + hoasa-train + casa-train"}
         for held, rest in held_out_splits(tables):
-            m, th = fit_presence(rest, PRESENCE_FEATURES)
+            m, mt, th, tht = fit_ensemble(rest)
             p = fit_polarity(rest)
-            f1 = turn_f1(held, m.predict_proba(_matrix(held.presence, PRESENCE_FEATURES))[:, 1],
-                         th)
+            f1 = turn_f1(held, ensemble_probability(held, m, mt), th)
+            f1_thin = turn_f1(held, mt.predict_proba(_matrix(held.presence, THIN_PRESENCE))[:, 1],
+                              tht)
             report.append({"backend": name, "held_out": held.name, "code_F1": round(f1, 3),
+                           "thin_model_F1": round(f1_thin, 3),
                            "polarity_acc": round(polarity_accuracy(held, p), 3),
                            "threshold": th})
         print(pd.DataFrame([r for r in report if r['backend'] == name]).to_string(index=False), flush=True)
@@ -203,9 +227,12 @@ def main() -> None:
                     np.concatenate([ts[d].gold_present for ts in generic_tables]),
                     np.concatenate([ts[d].gold_polarity for ts in generic_tables]))
               for d, ds in enumerate(datasets)]
-    gmodel, gth = fit_presence(pooled, GENERIC_PRESENCE)
+    generic_thin = ("kw_any", "kw_count", "q_kw", "prev_kw", "log_len", "kw_x_len")
+    gmodel, gthin, gth, gthin_th = fit_ensemble(pooled, GENERIC_PRESENCE, generic_thin)
     gpol = fit_polarity(pooled)
     output["generic"] = {"presence": as_json(gmodel, GENERIC_PRESENCE), "threshold": gth,
+                         "presence_thin": as_json(gthin, generic_thin),
+                         "threshold_thin": gthin_th,
                          "polarity": as_json(gpol, POLARITY_FEATURES),
                          "neutral_band": round(neutral_band(pooled, gpol, neutral_share), 4),
                          "source": "scale-free features pooled over " + ", ".join(args.backends)}

@@ -255,7 +255,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     backend, mask, evidence, protos = (analysis.backend, analysis.mask, analysis.evidence,
                                        analysis.prototypes)
     vectors, embedder_obj = analysis.vectors, analysis.cache
-    calibration = calibration_for(backend.model_id)
+    calibration = calibration_for(backend.model_id).for_codebook(cb)
     scores = decide(evidence, mask, calibration, settings.max_codes_per_passage)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
@@ -327,8 +327,9 @@ def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
     fired = set(codings["code_id"]) if len(codings) else set()
     silent = [c for c in cb.ids if c not in fired]
     if silent and len(silent) == len(cb.ids):
-        out.append("no code fired on any passage: check that the codebook's language and "
-                   "keywords match the transcripts.")
+        out.append(f"no code fired on any passage ({', '.join(silent)}): check that the "
+                   "codebook's language and keywords match the transcripts; codes with only a "
+                   "definition need keywords or examples.")
     elif silent:
         out.append(f"codes that never fired: {', '.join(silent)} (check their keywords and "
                    "examples with `fgd codebook lint`).")

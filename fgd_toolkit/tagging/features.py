@@ -182,9 +182,14 @@ class codebook_classifier:
             X.extend(protos.counter[j])
             y.extend([m] * len(protos.counter[j]))
         self.m = m
-        self.model = LogisticRegression(C=self.C, max_iter=5000).fit(np.vstack(X), np.array(y))
+        self.model = None
+        if len(set(y)) >= 2:      # one code and no counter-example: nothing to tell apart
+            self.model = LogisticRegression(C=self.C, max_iter=5000).fit(np.vstack(X),
+                                                                          np.array(y))
 
     def predict(self, vectors: np.ndarray) -> np.ndarray:
+        if self.model is None:
+            return np.full((len(vectors), self.m), 1.0 / (self.m + 1), dtype=np.float32)
         prob = self.model.predict_proba(vectors)
         out = np.zeros((len(vectors), self.m), dtype=np.float32)
         for k, cls in enumerate(self.model.classes_):

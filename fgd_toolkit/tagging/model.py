@@ -22,7 +22,13 @@ PRESENCE_FEATURES = ("kw_any", "kw_count", "z_desc", "z_example", "rel_desc", "r
                      "kw_x_len")
 GENERIC_PRESENCE = ("kw_any", "kw_count", "z_desc", "z_example", "top1", "kw_x_z", "n_hits_row",
                     "clf", "clf_top1", "q_kw", "q_z", "prev_kw", "prev_z")
+#: For thin codebooks (few codes or few examples): no feature that compares a code with the
+#: other codes or learns from examples, only keywords, similarity to the definition, context.
+THIN_PRESENCE = ("kw_any", "kw_count", "sim_desc", "q_kw", "prev_kw", "log_len", "kw_x_len")
 POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
+#: A codebook with fewer codes, or fewer examples per code (median), is "thin".
+THIN_MAX_CODES = 4
+THIN_MAX_EXAMPLES = 1
 MIN_CORPUS_FOR_STATS = 20
 
 
@@ -114,11 +120,6 @@ class LogisticModel:
             z = z + w * feats[name]
         return 1.0 / (1.0 + np.exp(-z))
 
-    def to_json(self) -> dict:
-        return {"features": list(self.features), "weights": [round(float(w), 6)
-                                                           for w in self.weights],
-                "bias": round(float(self.bias), 6)}
-
     @classmethod
     def from_json(cls, data: dict) -> "LogisticModel":
         return cls(tuple(data["features"]), np.asarray(data["weights"], dtype=np.float64),
@@ -135,18 +136,41 @@ class Calibration:
     polarity: LogisticModel
     neutral_band: float
     source: str = ""
-
-    def to_json(self) -> dict:
-        return {"presence": self.presence.to_json(), "threshold": round(self.threshold, 4),
-                "polarity": self.polarity.to_json(), "neutral_band": round(self.neutral_band, 4),
-                "source": self.source}
+    thin_presence: LogisticModel | None = None
+    thin_threshold: float | None = None
 
     @classmethod
     def from_json(cls, key: str, data: dict) -> "Calibration":
+        thin = data.get("presence_thin")
         return cls(key=key, presence=LogisticModel.from_json(data["presence"]),
                    threshold=float(data["threshold"]),
                    polarity=LogisticModel.from_json(data["polarity"]),
-                   neutral_band=float(data["neutral_band"]), source=data.get("source", ""))
+                   neutral_band=float(data["neutral_band"]), source=data.get("source", ""),
+                   thin_presence=LogisticModel.from_json(thin) if thin else None,
+                   thin_threshold=data.get("threshold_thin"))
+
+    def presence_probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+        """P(code applies): the mean of the full and the thin model (the thin one alone once
+        :meth:`for_codebook` chose it). The full model reads a code against the others and
+        its examples; the thin one trusts keywords more; their mean held up best across FGD
+        and review data."""
+        full = self.presence.score(feats)
+        if self.thin_presence is None:
+            return full
+        return (full + self.thin_presence.score(feats)) / 2
+
+    def for_codebook(self, codebook) -> "Calibration":
+        """This calibration, with the thin-codebook presence model when the codebook has few
+        codes or few examples (the full model compares codes and learns from examples)."""
+        examples = sorted(len(c.all_examples) for c in codebook.codes)
+        median = examples[len(examples) // 2] if examples else 0
+        thin = len(codebook.codes) <= THIN_MAX_CODES or median <= THIN_MAX_EXAMPLES
+        if not thin or self.thin_presence is None:
+            return self
+        return Calibration(key=f"{self.key} (thin codebook)", presence=self.thin_presence,
+                           threshold=float(self.thin_threshold), polarity=self.polarity,
+                           neutral_band=self.neutral_band, source=self.source)
+
 
 
 @lru_cache(maxsize=1)
@@ -158,7 +182,7 @@ def _shipped() -> dict:
     return json.loads(text)
 
 
-#: Used only until ``benchmarks/calibrate.py`` has written calibration.json.
+#: Used only if calibration.json is missing (a broken install); shipped releases have one.
 _FALLBACK = {
     "presence": {"features": list(GENERIC_PRESENCE),
                  "weights": [2.5, 0.6, 0.5, 0.9, 0.6, 0.3, -0.3], "bias": -4.0},
