@@ -493,3 +493,23 @@ def test_bundled_transcripts_carry_metadata_and_roster_attributes(bundled_transc
     vtt = bundled["fgd-kominfo-bappeda"]
     assert vtt.turns[0].start == pytest.approx(5.12)
     assert vtt.turns[0].end > vtt.turns[0].start
+
+
+def test_time_ranges_before_a_label_start_a_turn_at_the_range_start(tmp_path):
+    path = tmp_path / "ranges.txt"
+    path.write_text("[00:01:02 - 00:01:10] Moderator: Baik, lanjut.\n"
+                    "00:02:00 --> 00:02:10 P1: Regulasinya belum ada.\n", encoding="utf-8")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("Moderator", 62.0, "Baik, lanjut."), ("P1", 120.0, "Regulasinya belum ada.")]
+
+
+def test_markdown_pipe_table_is_read_as_speaker_and_text(tmp_path):
+    path = tmp_path / "tabel.md"
+    path.write_text("# FGD\n\n| Pembicara | Teks |\n|---|---|\n| Moderator | Selamat pagi. |\n"
+                    "| P1 | Anggaran kami dipangkas. |\n|  | Jadi kegiatan berhenti. |\n",
+                    encoding="utf-8")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.role, t.text) for t in turns] == [
+        ("Moderator", "moderator", "Selamat pagi."),
+        ("P1", "participant", "Anggaran kami dipangkas.\nJadi kegiatan berhenti.")]

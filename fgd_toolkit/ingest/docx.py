@@ -4,13 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import TranscriptFormatError
-from ..models import Turn
 from .document import RawDocument, Sidecar
-from .labels import (LabelMatch, SpeakerResolver, canonical, count_labels, parse_time,
-                     split_label_line)
+from .labels import LabelMatch, SpeakerResolver, canonical, count_labels, split_label_line
 from .source import check_zip_container
-from .tabular import guess_table_columns
-from .turns import TurnBuilder
+from .turns import TurnBuilder, table_turns
 
 
 def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocument:
@@ -46,7 +43,7 @@ def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         elif isinstance(block, Table):
             builder.finish()
             rows = [[cell.text.strip() for cell in row.cells] for row in block.rows]
-            builder.turns.extend(_table_turns(rows, resolver, path, position))
+            builder.turns.extend(table_turns(rows, resolver, path, position))
             position += len(rows)
     doc.turns = builder.finish()
     return doc
@@ -68,36 +65,3 @@ def _bold_label(paragraph) -> LabelMatch | None:
         return None
     return LabelMatch(label=label.rstrip(":").strip(), text=rest.lstrip(":").strip(),
                       start=None)
-
-
-def _table_turns(rows: list[list[str]], resolver: SpeakerResolver, path: Path,
-                 first_position: int):
-    """Turns from a speaker | text table (optional header row and time column)."""
-    if not rows or max(len(r) for r in rows) < 2:
-        return
-    columns, has_header = guess_table_columns(rows)
-    if columns is None:
-        return
-    body = rows[1:] if has_header else rows
-    offset = first_position + (2 if has_header else 1)
-    current: Turn | None = None
-    for idx, row in enumerate(body):
-        speaker_cell = _cell(row, columns.speaker)
-        text = _cell(row, columns.text)
-        if not speaker_cell:
-            if current is not None and text:
-                current.text = f"{current.text}\n{text}".strip()
-            continue
-        speaker, role, attrs = resolver.require(speaker_cell, f"table row {idx + 1}", path)
-        if current is not None and current.text:
-            yield current
-        current = Turn(speaker=speaker, role=role, text=text, line=offset + idx,
-                       start=parse_time(_cell(row, columns.start)),
-                       end=parse_time(_cell(row, columns.end)), attributes=attrs)
-    if current is not None and current.text:
-        yield current
-
-
-def _cell(row: list[str], index: int | None) -> str:
-    return row[index].strip() if index is not None and index < len(row) else ""
-

@@ -13,7 +13,9 @@ from .. import lang
 from ..models import Participant
 
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-_TIME_TOKEN = rf"(?:\[\s*{_TIME}\s*\]|\(\s*{_TIME}\s*\)|{_TIME})"
+# a time or a time range ("00:01:02 - 00:01:10", "00:02:00 --> 00:02:10"), bare or bracketed
+_SPAN = rf"{_TIME}(?:\s*(?:-->|->|–|-|s/d|to)\s*{_TIME})?"
+_TIME_TOKEN = rf"(?:\[\s*{_SPAN}\s*\]|\(\s*{_SPAN}\s*\)|{_SPAN})"
 _LABEL_LINE = re.compile(
     rf"""^\s*
     (?:(?P<time1>{_TIME_TOKEN})\s*[-–]?\s*)?      # optional leading time
@@ -74,6 +76,9 @@ def split_label_line(line: str) -> LabelMatch | None:
     if not label:
         return None
     time = m.group("time1") or m.group("time2")
+    if time:  # the start of a range
+        time = re.split(r"\s*(?:-->|->|–|s/d|to|(?<=\d)\s*-\s*(?=\d))\s*",
+                        time.strip("[]() "))[0]
     return LabelMatch(label=label, text=m.group("text").strip(), start=parse_time(time))
 
 

@@ -1,12 +1,20 @@
 """Reader for plain-text and Markdown transcripts (``.txt``, ``.md``)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, count_labels
 from .source import read_text, split_front_matter
-from .turns import TurnBuilder
+from .turns import TurnBuilder, table_turns
+
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def _pipe_cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
 def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocument:
@@ -17,9 +25,20 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
     if decoded.warning:
         doc.warnings.append(decoded.warning)
     lines = body.split("\n")
-    builder = TurnBuilder(SpeakerResolver(doc.roster, count_labels(lines)))
-    for number, line in enumerate(lines, start=offset + 1):
-        builder.feed(line, number)
+    resolver = SpeakerResolver(doc.roster, count_labels(lines))
+    builder = TurnBuilder(resolver)
+    number = 0
+    while number < len(lines):
+        if _PIPE_ROW.match(lines[number]):          # a Markdown table: Pembicara | Teks
+            start = number
+            while number < len(lines) and _PIPE_ROW.match(lines[number]):
+                number += 1
+            rows = [_pipe_cells(r) for r in lines[start:number] if not _PIPE_RULE.match(r)]
+            builder.finish()
+            builder.turns.extend(table_turns(rows, resolver, path, offset + start))
+            continue
+        builder.feed(lines[number], offset + number + 1)
+        number += 1
     doc.turns = builder.finish()
     if builder.orphan_lines:
         doc.warnings.append(f"{path}: {builder.orphan_lines} line(s) after a heading and before "

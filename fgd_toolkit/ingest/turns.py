@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..models import Turn
-from .labels import LabelMatch, SpeakerResolver, split_label_line
+from .labels import LabelMatch, SpeakerResolver, parse_time, split_label_line
 
 # Markdown headings and horizontal rules end a turn; they are never speech.
 _STRUCTURAL = re.compile(r"^\s*(#{1,6}\s|(?:-{3,}|\*{3,}|_{3,})\s*$)")
@@ -63,3 +63,35 @@ class TurnBuilder:
         """Close the last turn and return every turn."""
         self._close()
         return self.turns
+
+
+def table_turns(rows: list[list[str]], resolver: SpeakerResolver, path,
+                first_position: int) -> list[Turn]:
+    """Turns from a speaker | text table (Word or Markdown), with an optional header row and
+    time column; a row with an empty speaker cell continues the turn above."""
+    from .tabular import guess_table_columns
+
+    if not rows or max(len(r) for r in rows) < 2:
+        return []
+    columns, has_header = guess_table_columns(rows)
+    if columns is None:
+        return []
+    body = rows[1:] if has_header else rows
+    offset = first_position + (2 if has_header else 1)
+    turns: list[Turn] = []
+    for idx, row in enumerate(body):
+        speaker_cell = _cell(row, columns.speaker)
+        text = _cell(row, columns.text)
+        if not speaker_cell:
+            if turns and text:
+                turns[-1].text = f"{turns[-1].text}\n{text}".strip()
+            continue
+        speaker, role, attrs = resolver.require(speaker_cell, f"table row {idx + 1}", path)
+        turns.append(Turn(speaker=speaker, role=role, text=text, line=offset + idx,
+                          start=parse_time(_cell(row, columns.start)),
+                          end=parse_time(_cell(row, columns.end)), attributes=attrs))
+    return [t for t in turns if t.text]
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index].strip() if index is not None and index < len(row) else ""
