@@ -513,3 +513,14 @@ def test_markdown_pipe_table_is_read_as_speaker_and_text(tmp_path):
     assert [(t.speaker, t.role, t.text) for t in turns] == [
         ("Moderator", "moderator", "Selamat pagi."),
         ("P1", "participant", "Anggaran kami dipangkas.\nJadi kegiatan berhenti.")]
+
+
+def test_label_and_time_alone_on_a_line_start_a_turn_below(tmp_path):
+    # the layout of Otter and Word "Transcribe" exports
+    path = tmp_path / "otter.txt"
+    path.write_text("Speaker 1  0:05\nSelamat pagi semuanya.\n\nSpeaker 2  0:12\n"
+                    "Anggaran kami dipangkas.\nJadi kegiatannya berhenti.\n\n"
+                    "Jam 10:30\nmasih lanjutan Speaker 2.\n", encoding="utf-8")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.start) for t in turns] == [("Speaker 1", 5.0), ("Speaker 2", 12.0)]
+    assert turns[1].text.endswith("masih lanjutan Speaker 2.")

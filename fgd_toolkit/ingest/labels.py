@@ -27,6 +27,10 @@ _LABEL_LINE = re.compile(
     re.VERBOSE,
 )
 _TIME_ONLY = re.compile(rf"^\s*{_TIME_TOKEN}\s*$")
+# "Speaker 1  00:05" / "Bu Sari 0:12:03" alone on a line, text below (Otter, Word Transcribe)
+_LABEL_THEN_TIME = re.compile(
+    rf"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*]{{0,60}}?)(?:\*\*|__)?\s+"
+    rf"(?P<time>{_TIME_TOKEN})\s*$")
 _ORG_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<org1>[^()]+)\)|\s[-–—]\s(?P<org2>.+))$")
 _CODE_LABEL = re.compile(r"^[A-Z]{1,3}\s?\d{1,3}[a-z]?$")
 _NUMBERED = re.compile(r"^(?P<word>[^\d]+?)\s*[-#]?\s*\d{1,3}[a-z]?$")
@@ -71,15 +75,25 @@ def split_label_line(line: str) -> LabelMatch | None:
     """Split a line into label, text and time if it has the shape of a labelled line."""
     m = _LABEL_LINE.match(line)
     if not m:
+        alone = _LABEL_THEN_TIME.match(line)
+        if alone:
+            return LabelMatch(label=" ".join(alone.group("label").split()), text="",
+                              start=parse_time(_range_start(alone.group("time"))))
         return None
     label = " ".join(m.group("label").split()).strip("*_ ").strip()
     if not label:
         return None
     time = m.group("time1") or m.group("time2")
-    if time:  # the start of a range
-        time = re.split(r"\s*(?:-->|->|–|s/d|to|(?<=\d)\s*-\s*(?=\d))\s*",
-                        time.strip("[]() "))[0]
-    return LabelMatch(label=label, text=m.group("text").strip(), start=parse_time(time))
+    return LabelMatch(label=label, text=m.group("text").strip(),
+                      start=parse_time(_range_start(time)))
+
+
+def _range_start(time: str | None) -> str | None:
+    """``"[00:01:02 - 00:01:10]"`` -> ``"00:01:02"``; a single time passes through."""
+    if not time:
+        return time
+    return re.split(r"\s*(?:-->|->|–|s/d|to|(?<=\d)\s*-\s*(?=\d))\s*",
+                    time.strip("[]() "))[0]
 
 
 def role_from_label(label: str) -> str | None:
