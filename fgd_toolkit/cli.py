@@ -307,9 +307,9 @@ def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) 
 @handle_errors
 def codebook_export(
     path: Path = typer.Argument(..., help="Codebook to convert (YAML or CSV)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Target file: .csv or .yaml."),
+    out: Path = typer.Option(..., "--out", "-o", help="Target file: .csv, .yaml or .qdc."),
 ) -> None:
-    """Convert a codebook between YAML and CSV (one row per code).
+    """Convert a codebook to CSV (one row per code), YAML, or REFI-QDA .qdc.
 
     Example: fgd codebook export codebooks/inovasi-pelayanan-publik.yaml --out codebook.csv
     """
@@ -323,8 +323,13 @@ def codebook_export(
         atomic.write_text(out, codebook_to_csv(cb))
     elif suffix in (".yaml", ".yml"):
         atomic.write_text(out, cb.to_yaml())
+    elif suffix == ".qdc":
+        from .export.refi_qda import codebook_qdc
+
+        atomic.write_with(out, lambda tmp: tmp.write_bytes(codebook_qdc(cb)))
     else:
-        raise UsageError(f"cannot export to '{suffix}'.", fix="use --out FILE.csv or FILE.yaml.")
+        raise UsageError(f"cannot export to '{suffix}'.",
+                         fix="use --out FILE.csv, FILE.yaml or FILE.qdc (REFI-QDA).")
     err_console.print(f"Wrote {len(cb.codes)} codes to {escape(str(out))}")
 
 

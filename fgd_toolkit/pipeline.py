@@ -57,6 +57,8 @@ class CodingResult:
         codebook: the codebook used.
         manifest: versions, inputs, settings, timings (see :meth:`to_csv`).
         warnings: things the user should know (codes that never fired, ...).
+        transcripts: the coded transcripts (``None`` for a result read back from CSV files);
+            needed for the REFI-QDA project export.
     """
 
     passages: pd.DataFrame
@@ -65,6 +67,7 @@ class CodingResult:
     codebook: Codebook
     manifest: dict
     warnings: list[str] = field(default_factory=list)
+    transcripts: list[Transcript] | None = None
 
     def matrix(self, kind: str) -> pd.DataFrame:
         """A derived matrix: ``passage_code``, ``speaker_code``, ``transcript_code``,
@@ -108,6 +111,13 @@ class CodingResult:
         from .export import write_all
 
         return write_all(self, Path(folder))
+
+    def to_qdpx(self, path: str | Path) -> Path:
+        """Write the coded project as a REFI-QDA ``.qdpx`` for NVivo, ATLAS.ti, MAXQDA."""
+        from .atomic import write_with
+        from .export.refi_qda import write_qdpx
+
+        return write_with(path, lambda tmp: write_qdpx(self, tmp))
 
     def to_excel(self, path: str | Path) -> Path:
         """Write all tables, the codebook and the manifest as sheets of one workbook."""
@@ -280,7 +290,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
                          calibration.key, passages, codings)
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
-                        manifest=manifest, warnings=warnings)
+                        manifest=manifest, warnings=warnings, transcripts=transcripts)
 
 
 def _reinforce(codings, passages, clusters, scores, evidence, protos, cb, coder, run_id):

@@ -15,12 +15,14 @@ from .conftest import CODEBOOK, SAMPLES
 EXPECTED_FILES = {"passages.csv", "codings.csv", "clusters.csv", "matrix_passage_code.csv",
                   "matrix_speaker_code.csv", "matrix_transcript_code.csv",
                   "matrix_group_code.csv", "cooccurrence.csv", "framework_matrix.csv",
-                  "coded.xlsx", "manifest.json", "codebook.yaml"}
+                  "coded.xlsx", "manifest.json", "codebook.yaml", "codebook.qdc",
+                  "project.qdpx"}
 
 
 def test_code_writes_every_output_file(written_results):
     assert {p.name for p in written_results.iterdir()} == EXPECTED_FILES
-    assert set(CSV_FILES) | {EXCEL_FILE, MANIFEST_FILE, "codebook.yaml"} == EXPECTED_FILES
+    assert set(CSV_FILES) | {EXCEL_FILE, MANIFEST_FILE, "codebook.yaml", "codebook.qdc",
+                             "project.qdpx"} == EXPECTED_FILES
 
 
 def test_results_folder_loads_back_with_equal_tables(written_results, coded_result):

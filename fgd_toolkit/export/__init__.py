@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..atomic import atomic_path, prepare_output_dir, temp_beside
+from .refi_qda import codebook_qdc, write_qdpx
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..pipeline import CodingResult
@@ -27,6 +28,8 @@ CSV_FILES = {
     "framework_matrix.csv": "framework",
 }
 CODEBOOK_FILE = "codebook.yaml"
+QDC_FILE = "codebook.qdc"
+QDPX_FILE = "project.qdpx"
 EXCEL_FILE = "coded.xlsx"
 MANIFEST_FILE = "manifest.json"
 
@@ -57,10 +60,13 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
     writers += [
         (CODEBOOK_FILE, lambda tmp: tmp.write_text(result.codebook.to_yaml(), encoding="utf-8",
                                                    newline="\n")),
+        (QDC_FILE, lambda tmp: tmp.write_bytes(codebook_qdc(result.codebook))),
         (EXCEL_FILE, lambda tmp: _excel(tables, tmp)),
         (MANIFEST_FILE, lambda tmp: tmp.write_text(manifest_text(result), encoding="utf-8",
                                                    newline="\n")),
     ]
+    if result.transcripts:
+        writers.insert(-1, (QDPX_FILE, lambda tmp: write_qdpx(result, tmp)))
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in writers:
