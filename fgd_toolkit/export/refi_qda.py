@@ -121,6 +121,9 @@ def project_qde(result: "CodingResult") -> tuple[bytes, dict[str, str]]:
                                            "char_end", "speaker"]], on="passage_id")
     selections: dict[str, str] = {pid: guid("selection", pid)
                                   for pid in coded["passage_id"].unique()}
+    by_speaker = {key: list(dict.fromkeys(group["passage_id"]))
+                  for key, group in coded.groupby(["transcript_id", "speaker"], sort=False)}
+    by_source = {tid: group for tid, group in coded.groupby("transcript_id", sort=False)}
     cases = ET.SubElement(project, f"{{{ns}}}Cases")
     speakers = passages.drop_duplicates(["transcript_id", "speaker"])
     for row in speakers.itertuples(index=False):
@@ -134,9 +137,7 @@ def project_qde(result: "CodingResult") -> tuple[bytes, dict[str, str]]:
                 ET.SubElement(vv, f"{{{ns}}}VariableRef", targetGUID=vid)
                 ET.SubElement(vv, f"{{{ns}}}TextValue").text = value
         ET.SubElement(case, f"{{{ns}}}SourceRef", targetGUID=guid("source", row.transcript_id))
-        mine = coded[(coded["transcript_id"] == row.transcript_id)
-                     & (coded["speaker"] == row.speaker)]["passage_id"].unique()
-        for pid in mine:
+        for pid in by_speaker.get((row.transcript_id, row.speaker), ()):
             ET.SubElement(case, f"{{{ns}}}SelectionRef", targetGUID=selections[pid])
 
     sources = ET.SubElement(project, f"{{{ns}}}Sources")
@@ -146,14 +147,20 @@ def project_qde(result: "CodingResult") -> tuple[bytes, dict[str, str]]:
         files[f"sources/{sid}.txt"] = transcript.plain_text
         source = ET.SubElement(sources, f"{{{ns}}}TextSource", guid=sid, name=transcript.id,
                                plainTextPath=f"internal://{sid}.txt")
-        mine = coded[coded["transcript_id"] == transcript.id]
-        for pid, rows in mine.groupby("passage_id", sort=True):
-            first = rows.iloc[0]
+        mine = by_source.get(transcript.id)
+        if mine is None:
+            continue
+        rows_by_passage: dict[str, list] = {}
+        for coding in mine.itertuples(index=False):
+            rows_by_passage.setdefault(coding.passage_id, []).append(coding)
+        for pid in sorted(rows_by_passage):
+            rows = rows_by_passage[pid]
+            first = rows[0]
             selection = ET.SubElement(
                 source, f"{{{ns}}}PlainTextSelection", guid=selections[pid], name=pid,
                 startPosition=str(int(first.char_start)), endPosition=str(int(first.char_end)),
                 creatingUser=user)
-            for coding in rows.itertuples(index=False):
+            for coding in rows:
                 target = guid("code", coding.code_id, coding.polarity) \
                     if coding.polarity in ("enabler", "barrier") else guid("code",
                                                                            coding.code_id)
