@@ -163,7 +163,7 @@ def context_rows(passages: pd.DataFrame) -> dict[str, list[tuple[int, ...]]]:
     """Per passage, the rows of its context in the conversation (same transcript):
 
     ``question``: the latest moderator turn before it; ``previous``: the turn just before
-    its own; ``turn``: the other passages of its own turn.
+    its own.
     """
     tids = passages["transcript_id"].tolist()
     turns = passages["turn"].tolist()
@@ -173,14 +173,12 @@ def context_rows(passages: pd.DataFrame) -> dict[str, list[tuple[int, ...]]]:
         rows_by_turn.setdefault(key, []).append(i)
     question: list[tuple[int, ...]] = []
     previous: list[tuple[int, ...]] = []
-    same: list[tuple[int, ...]] = []
     last_question: tuple[int, ...] = ()
     last_tid = None
     for i, (tid, turn, role) in enumerate(zip(tids, turns, roles)):
         if tid != last_tid:
             last_question, last_tid = (), tid
         own = rows_by_turn[(tid, turn)]
-        same.append(tuple(r for r in own if r != i))
         previous.append(tuple(rows_by_turn.get((tid, turn - 1), ())))
         if role == "moderator":
             question.append(())
@@ -188,7 +186,7 @@ def context_rows(passages: pd.DataFrame) -> dict[str, list[tuple[int, ...]]]:
                 last_question = tuple(own)
         else:
             question.append(last_question)
-    return {"question": question, "previous": previous, "turn": same}
+    return {"question": question, "previous": previous}
 
 
 def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSettings, *,

@@ -1,9 +1,10 @@
 """Calibrated decisions: turn evidence into code presence and polarity.
 
-Two small logistic models, fitted by ``benchmarks/calibrate.py`` on labelled Indonesian data
-(the development transcripts and the IndoNLU train splits) and shipped as
-``calibration.json``, one entry per embedding back-end plus a ``generic`` entry of
-scale-free features for any other back-end. Thresholds live there too, not in code.
+Small logistic models (full and thin presence, polarity), fitted by
+``benchmarks/calibrate.py`` on labelled Indonesian data (the development transcripts and the
+IndoNLU train splits) and shipped as ``calibration.json``: one entry per embedding back-end
+plus a ``generic`` entry of scale-free features for any other back-end. Thresholds and the
+neutral band live there too, not in code.
 """
 from __future__ import annotations
 
@@ -67,26 +68,25 @@ def presence_features(ev: Evidence, mask: np.ndarray) -> dict[str, np.ndarray]:
                      dtype=np.float32)
     log_len = np.repeat(np.log1p(words)[:, None], kw_any.shape[1], axis=1)
     return {
-        "kw_agree": kw_any * np.clip(agreement, -1.0, 3.0)[None, :],
-        "log_len": log_len, "kw_x_len": kw_any * log_len,
-
         "kw_any": kw_any, "kw_count": np.minimum(ev.kw_count, 3.0),
         "z_desc": z_desc, "z_example": z_example, "rel_desc": rel_desc,
         "rel_example": rel_example, "sim_desc": ev.sim_desc, "sim_example": ev.sim_example,
-        "counter_margin": margin, "top1": top1, "kw_x_z": kw_any * (z_desc + z_example) / 2,
+        "counter_margin": margin, "top1": top1, "kw_x_z": kw_any * z_sem,
         "n_hits_row": np.minimum(n_hits_row, 4.0),
         "clf": ev.clf_prob,
-        **_context_features(ev, kw_any, (z_desc + z_example) / 2),
         "clf_top1": (ev.clf_prob == ev.clf_prob.max(axis=1, keepdims=True)).astype(np.float32),
+        **_context_features(ev, kw_any, z_sem),
+        "kw_agree": kw_any * np.clip(agreement, -1.0, 3.0)[None, :],
+        "log_len": log_len, "kw_x_len": kw_any * log_len,
     }
 
 
 def _context_features(ev: Evidence, kw_any: np.ndarray, z: np.ndarray
                       ) -> dict[str, np.ndarray]:
-    """Evidence from the conversation around a passage: the moderator's question, the turn
-    before, the rest of its own turn (zeros where there is no such context)."""
+    """Evidence from the conversation around a passage: the moderator's question and the turn
+    before (zeros where there is no such context)."""
     out = {}
-    for name, prefix in (("question", "q"), ("previous", "prev"), ("turn", "turn")):
+    for name, prefix in (("question", "q"), ("previous", "prev")):
         kw = np.zeros_like(kw_any)
         zz = np.zeros_like(z)
         for i, rows in enumerate(ev.context.get(name, ())):
@@ -146,7 +146,7 @@ class Calibration:
                    threshold=float(data["threshold"]),
                    polarity=LogisticModel.from_json(data["polarity"]),
                    neutral_band=float(data["neutral_band"]), source=data.get("source", ""),
-                   thin_presence=LogisticModel.from_json(thin) if thin else None,
+                          thin_presence=LogisticModel.from_json(thin) if thin else None,
                    thin_threshold=data.get("threshold_thin"))
 
     def presence_probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
@@ -172,7 +172,6 @@ class Calibration:
                            neutral_band=self.neutral_band, source=self.source)
 
 
-
 @lru_cache(maxsize=1)
 def _shipped() -> dict:
     try:
@@ -182,24 +181,16 @@ def _shipped() -> dict:
     return json.loads(text)
 
 
-#: Used only if calibration.json is missing (a broken install); shipped releases have one.
-_FALLBACK = {
-    "presence": {"features": list(GENERIC_PRESENCE),
-                 "weights": [2.5, 0.6, 0.5, 0.9, 0.6, 0.3, -0.3], "bias": -4.0},
-    "threshold": 0.5,
-    "polarity": {"features": list(POLARITY_FEATURES), "weights": [3.0, 8.0, 0.3, 1.0],
-                 "bias": 0.0},
-    "neutral_band": 0.05,
-    "source": "hand-set fallback",
-}
-
-
 def calibration_for(model_id: str) -> Calibration:
     """The calibration fitted for this back-end, else the generic (scale-free) one."""
     shipped = _shipped()
     backends = shipped.get("backends", {})
     if model_id in backends:
         return Calibration.from_json(model_id, backends[model_id])
-    if "generic" in shipped:
-        return Calibration.from_json("generic", shipped["generic"])
-    return Calibration.from_json("fallback", _FALLBACK)
+    if "generic" not in shipped:
+        from ..errors import BackendNotAvailable
+
+        raise BackendNotAvailable("the calibration file of the installed toolkit is missing.",
+                                  fix="reinstall fgd-toolkit (pip install -e . from the "
+                                      "repository).")
+    return Calibration.from_json("generic", shipped["generic"])
