@@ -82,25 +82,22 @@ def child_ingest(args) -> dict:
 def child_code(args) -> dict:
     from fgd_toolkit import CodeSettings, code, load_codebook
 
+    def timed_run(codebook):
+        """Code and write every output; (result, seconds)."""
+        start = time.perf_counter()
+        result = code(transcripts, codebook, embedder=args.backend, cache_dir=args.cache,
+                      settings=CodeSettings(backend=args.backend))
+        with tempfile.TemporaryDirectory() as out:
+            result.to_csv(out)
+        return result, time.perf_counter() - start
+
     n_tr = max(1, round(args.passages / 72))
     transcripts = synthetic_transcripts(n_tr, 60)
-    codebook = load_codebook(args.codebook)
-    start = time.perf_counter()
-    result = code(transcripts, codebook, embedder=args.backend, cache_dir=args.cache,
-                  settings=CodeSettings(backend=args.backend))
-    with tempfile.TemporaryDirectory() as out:
-        result.to_csv(out)
-    seconds = time.perf_counter() - start
+    result, seconds = timed_run(load_codebook(args.codebook))
     warm = None
     if args.warm:
         # the facilitator's loop: same session, edited codebook, code again
-        edited = load_codebook(edited_codebook(Path(tempfile.mkdtemp())))
-        start = time.perf_counter()
-        again = code(transcripts, edited, embedder=args.backend, cache_dir=args.cache,
-                     settings=CodeSettings(backend=args.backend))
-        with tempfile.TemporaryDirectory() as out:
-            again.to_csv(out)
-        warm = time.perf_counter() - start
+        _again, warm = timed_run(load_codebook(edited_codebook(Path(tempfile.mkdtemp()))))
     return {"seconds": seconds, "warm_rerun": warm, "passages": len(result.passages),
             "coded": int(sum(result.passages["cluster_note"] == "")) if "cluster_note" in
             result.passages else 0, "peak_mb": peak_mb(),

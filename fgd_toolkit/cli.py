@@ -111,6 +111,25 @@ def _parse_columns(items: list[str]) -> dict[str, str]:
     return columns
 
 
+#: Options shared by every command that reads transcripts (identical flags everywhere).
+COLUMN_OPTION = typer.Option([], "--column", help="Column name for tabular files, FIELD=NAME "
+                                                  "(repeatable).")
+ROSTER_OPTION = typer.Option(None, "--roster", help="Participants table (CSV/XLSX with a "
+                                                    "'label' column).")
+
+
+def _read(paths, column, roster, report: "ProgressReporter"):
+    """Read transcripts with the shared options and print their warnings."""
+    from .ingest import read_transcripts
+
+    transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
+                                   progress=report.stage("Reading"))
+    for transcript in transcripts:
+        for warning in transcript.warnings:
+            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+    return transcripts
+
+
 @app.command()
 @handle_errors
 def ingest(
@@ -118,27 +137,20 @@ def ingest(
                                                  "recursively)."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the passages table "
                                                                  "to this CSV file."),
-    column: list[str] = typer.Option([], "--column", help="Column name for tabular files, "
-                                                          "FIELD=NAME (repeatable)."),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="Participants table (CSV/XLSX "
-                                                                 "with a 'label' column)."),
+    column: list[str] = COLUMN_OPTION,
+    roster: Optional[Path] = ROSTER_OPTION,
 ) -> None:
     """Read transcripts and show turns, speakers and passages.
 
     Example: fgd ingest transcripts/ --out passages.csv
     """
     from . import atomic
-    from .ingest import read_transcripts
     from .segment import to_passages
 
     with progress_bar() as bar:
         report = ProgressReporter(bar)
-        transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
-                                       progress=report.stage("Reading"))
+        transcripts = _read(paths, column, roster, report)
         passages = to_passages(transcripts, progress=report.stage("Segmenting"))
-    for transcript in transcripts:
-        for warning in transcript.warnings:
-            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     table = Table(title="Transcripts")
     for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
         table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
@@ -182,10 +194,8 @@ def code_command(
                                   "read or write the cache."),
     allow_download: bool = typer.Option(False, "--allow-download", help="Let a "
                                         "sentence-transformers back-end download its model."),
-    column: list[str] = typer.Option([], "--column", help="Column name for tabular files, "
-                                                          "FIELD=NAME (repeatable)."),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="Participants table (CSV/XLSX "
-                                                                 "with a 'label' column)."),
+    column: list[str] = COLUMN_OPTION,
+    roster: Optional[Path] = ROSTER_OPTION,
 ) -> None:
     """Code transcripts with a codebook and write passages, codings, clusters and matrices.
 
@@ -194,7 +204,6 @@ def code_command(
     from .atomic import prepare_output_dir
     from .codebook import load_codebook
     from .embed import DEFAULT_BACKEND, get_embedder
-    from .ingest import read_transcripts
     from .pipeline import CodeSettings, code
 
     prepare_output_dir(out)
@@ -206,14 +215,10 @@ def code_command(
     embedder = get_embedder(settings.backend, allow_download=allow_download)
     with progress_bar() as bar:
         report = ProgressReporter(bar)
-        transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
-                                       progress=report.stage("Reading"))
+        transcripts = _read(paths, column, roster, report)
         result = code(transcripts, cb, embedder=embedder, settings=settings,
                       cache_dir=cache_dir, use_cache=not no_cache, progress=report)
         written = result.to_csv(out)
-    for transcript in transcripts:
-        for warning in transcript.warnings:
-            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     _print_code_summary(result)
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {escape(warning)}")

