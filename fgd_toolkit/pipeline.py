@@ -203,10 +203,10 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
     texts = passages["text_norm"].tolist()
     embed_texts = [texts[i] for i in np.flatnonzero(embedded)]
     proto_texts = prototype_texts(cb)
+    cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if hasattr(backend, "fit"):
         # fitted on the passages only, so a codebook edit does not change passage vectors
-        backend.fit(embed_texts or proto_texts)
-    cache = Path(cache_dir) if cache_dir else default_cache_dir()
+        backend.fit(embed_texts or proto_texts, cache_dir=cache if use_cache else None)
     embedder_obj = CachedEmbedder(backend, cache if use_cache else None)
     vectors = np.zeros((len(passages), max(backend.dim, 1)), dtype=np.float32)
     if embed_texts:

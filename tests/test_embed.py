@@ -115,7 +115,27 @@ def test_cache_is_keyed_by_model(tmp_path):
     assert len(list(tmp_path.iterdir())) == 2
 
 
-def test_corpus_fitted_backends_are_not_cached(tmp_path):
-    cached = CachedEmbedder(get_embedder("tfidf").fit(TEXTS), tmp_path)
-    cached.embed(TEXTS)
-    assert not any(tmp_path.iterdir())
+def test_corpus_fitted_backend_is_cached_per_fit(tmp_path, monkeypatch):
+    from fgd_toolkit.embed import tfidf
+
+    assert not get_embedder("tfidf").cacheable  # nothing to key the vectors by before a fit
+    first = get_embedder("tfidf").fit(TEXTS, cache_dir=tmp_path)
+    assert first.cacheable and first.model_id.startswith("tfidf-") and ":" in first.model_id
+    a = CachedEmbedder(first, tmp_path).embed(TEXTS)
+    assert len(list((tmp_path / "tfidf-fits").glob("*.pkl"))) == 1
+
+    # a new process: the fit comes from disk (never refitted), the vectors from the cache
+    monkeypatch.setattr(tfidf, "_FITTED", {})
+    monkeypatch.setattr("sklearn.decomposition.TruncatedSVD.fit",
+                        lambda *a, **k: pytest.fail("refitted although a fit was stored"))
+    again = get_embedder("tfidf").fit(TEXTS, cache_dir=tmp_path)
+    assert again.model_id == first.model_id
+    cached = CachedEmbedder(again, tmp_path)
+    b = cached.embed(TEXTS + ["teks baru tentang regulasi"])
+    assert cached.misses == 1
+    assert np.allclose(a, b[:len(TEXTS)])
+
+    # another corpus is another space: another id, so no vector is shared by mistake
+    monkeypatch.undo()
+    other = get_embedder("tfidf").fit(TEXTS[::-1] + ["korpus lain"], cache_dir=None)
+    assert other.model_id != first.model_id

@@ -81,8 +81,10 @@ class CachedEmbedder:
             blocks = [w * (part.embed(texts, progress if k == 0 else None) if part.cacheable
                            else part.backend.embed(texts))
                       for k, (part, w) in enumerate(zip(self.parts, self.backend.weights))]
-            self.hits = sum(p.hits for p in self.parts if p.backend.cacheable)
-            self.misses = sum(p.misses for p in self.parts if p.backend.cacheable)
+            # counted in texts, not part-vectors: a new text is one miss for the combination
+            cached = [p for p in self.parts if p.backend.cacheable]
+            self.misses = max((p.misses for p in cached), default=0)
+            self.hits = min((p.hits for p in cached), default=0)
             if not texts:
                 return np.zeros((0, self.backend.dim), dtype=np.float32)
             return l2_normalise(np.hstack(blocks))

@@ -23,10 +23,10 @@ class CombinedEmbedder:
     def dim(self) -> int:
         return sum(p.dim for p in self.parts)
 
-    def fit(self, texts: list[str]) -> "CombinedEmbedder":
+    def fit(self, texts: list[str], cache_dir=None) -> "CombinedEmbedder":
         for part in self.parts:
             if hasattr(part, "fit"):
-                part.fit(texts)
+                part.fit(texts, cache_dir=cache_dir)
         return self
 
     def embed(self, texts: list[str]) -> np.ndarray:

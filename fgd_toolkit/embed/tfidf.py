@@ -2,25 +2,59 @@
 from __future__ import annotations
 
 import hashlib
+import pickle
+from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_path
 from .base import l2_normalise
 
-#: The most recent fit, keyed by (corpus hash, settings).
-_FITTED: dict[tuple, tuple] = {}
+#: The most recent fit, keyed by corpus-and-settings hash.
+_FITTED: dict[str, tuple] = {}
+#: Fits kept on disk (each is tens of MB for thousands of passages); oldest go first.
+KEEP_FITS = 4
+
+
+def _load(path: Path) -> tuple | None:
+    """A fit stored by :func:`_store` (``None`` if absent or unreadable: fit again)."""
+    if not path.is_file():
+        return None
+    try:
+        with open(path, "rb") as handle:  # the toolkit's own cache file
+            return pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
+
+
+def _store(path: Path, fitted: tuple) -> None:
+    """Write a fit atomically and prune old ones; a read-only cache only costs speed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+            pickle.dump(fitted, handle)
+        _prune(path.parent, keep=KEEP_FITS)
+    except OSError:
+        pass
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the ``keep`` most recently written fits in ``folder``."""
+    fits = sorted(folder.glob("*.pkl"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in fits[keep:]:
+        old.unlink(missing_ok=True)
 
 
 class TfidfEmbedder:
     """Word (1-2) + character (3-5, within word boundaries) TF-IDF, then truncated SVD.
 
-    The space is fitted on the corpus being coded (passages plus codebook prototypes), so
-    vectors are not cached across runs. Deterministic for the same inputs (fixed seed).
+    The space is fitted on the passages being coded. Once fitted, ``model_id`` names the fit
+    (``tfidf-...@2:<corpus hash>``), so vectors can be cached like any model's; before a fit
+    nothing is cacheable. Deterministic for the same inputs (fixed seed).
     """
 
     name = "tfidf"
-    cacheable = False
-    model_id = "tfidf-word12-char35-svd@2"
+    base_id = "tfidf-word12-char35-svd@2"
 
     def __init__(self, n_components: int = 256, random_state: int = 0,
                  max_fit_texts: int = 1500) -> None:
@@ -29,24 +63,48 @@ class TfidfEmbedder:
         self.random_state = random_state
         self._pipeline = None
         self._dim = 0
+        self._fit_key = ""
 
     @property
     def dim(self) -> int:
         return self._dim
 
-    def fit(self, texts: list[str]) -> "TfidfEmbedder":
+    @property
+    def model_id(self) -> str:
+        return f"{self.base_id}:{self._fit_key}" if self._fit_key else self.base_id
+
+    @property
+    def cacheable(self) -> bool:
+        return bool(self._fit_key)
+
+    def fit(self, texts: list[str], cache_dir: str | Path | None = None) -> "TfidfEmbedder":
         """Learn the vocabulary and the SVD basis from ``texts``.
 
         Large corpora are fitted on an evenly spaced sample of ``max_fit_texts`` texts (the
         basis hardly changes, the time drops several-fold); every text is still embedded.
-        The last fit is remembered in memory per corpus, so re-coding the same passages in
-        a notebook session after a codebook edit does not fit again.
+        The last fit is remembered in memory, and under ``cache_dir/tfidf-fits/`` when a
+        cache folder is given, so re-coding the same passages after a codebook edit does
+        not fit again.
         """
-        key = (hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest(),
-               self.n_components, self.random_state, self.max_fit_texts)
-        if key in _FITTED:
-            self._pipeline, self._dim = _FITTED[key]
-            return self
+        import sklearn
+
+        digest = hashlib.sha256("\0".join(texts).encode("utf-8"))
+        digest.update(f"{self.n_components}/{self.random_state}/{self.max_fit_texts}/"
+                      f"{sklearn.__version__}".encode())
+        key = digest.hexdigest()[:20]
+        self._fit_key = key
+        stored = Path(cache_dir) / "tfidf-fits" / f"{key}.pkl" if cache_dir else None
+        fitted = _FITTED.get(key) or (_load(stored) if stored is not None else None)
+        if fitted is None:
+            fitted = self._fit_new(texts)
+        self._pipeline, self._dim = fitted
+        _FITTED.clear()
+        _FITTED[key] = fitted
+        if stored is not None and not stored.is_file():
+            _store(stored, fitted)
+        return self
+
+    def _fit_new(self, texts: list[str]) -> tuple:
         from sklearn.decomposition import TruncatedSVD
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.pipeline import make_pipeline, make_union
@@ -63,11 +121,7 @@ class TfidfEmbedder:
         svd = TruncatedSVD(n_components=k, random_state=self.random_state,
                            algorithm="randomized", n_iter=4)
         svd.fit(matrix)
-        self._pipeline = make_pipeline(union, svd)
-        self._dim = k
-        _FITTED.clear()
-        _FITTED[key] = (self._pipeline, self._dim)
-        return self
+        return make_pipeline(union, svd), k
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._pipeline is None:
