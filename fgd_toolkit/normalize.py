@@ -93,6 +93,12 @@ def _fillers() -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]:
 
 def normalize_tokens(text: str) -> list[str]:
     """Normalised tokens: standard forms, fillers dropped (multi-word fillers too)."""
+    return list(_normalize_tokens(text))
+
+
+@lru_cache(maxsize=65536)
+def _normalize_tokens(text: str) -> tuple[str, ...]:
+    """Memoised core of :func:`normalize_tokens` (re-runs in a session normalise nothing)."""
     single, multi = _fillers()
     words: list[str] = []
     for tok in tokens(text):
@@ -113,7 +119,7 @@ def normalize_tokens(text: str) -> list[str]:
         if words[i] not in single:
             out.append(words[i])
         i += 1
-    return out
+    return tuple(out)
 
 
 def join_tokens(toks: list[str]) -> str:

@@ -30,6 +30,10 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
+#: Per cache folder, the vectors this process has read or written and the chunk files read.
+_SESSION: dict[str, tuple[dict[str, np.ndarray], set[str]]] = {}
+
+
 class CachedEmbedder:
     """Wraps a back-end: looks vectors up in the cache, embeds only misses, in batches."""
 
@@ -60,16 +64,23 @@ class CachedEmbedder:
     dim = property(lambda self: self.backend.dim)
 
     def _load(self) -> None:
-        if self._loaded or self.folder is None or not self.folder.is_dir():
+        """Read the cache folder's chunks into memory; chunks already read by this process
+        (an earlier run in the same session) are not read again."""
+        if self._loaded or self.folder is None:
             self._loaded = True
             return
-        for chunk in sorted(self.folder.glob("*.npz")):
-            try:
-                with np.load(chunk, allow_pickle=False) as data:
-                    for key, vec in zip(data["keys"], data["vectors"]):
-                        self._memory[str(key)] = vec
-            except (OSError, ValueError, KeyError):
-                continue  # an unreadable chunk is ignored; its texts are embedded again
+        self._memory, seen = _SESSION.setdefault(str(self.folder.resolve()), ({}, set()))
+        if self.folder.is_dir():
+            for chunk in sorted(self.folder.glob("*.npz")):
+                if chunk.name in seen:
+                    continue
+                try:
+                    with np.load(chunk, allow_pickle=False) as data:
+                        for key, vec in zip(data["keys"], data["vectors"]):
+                            self._memory[str(key)] = vec
+                    seen.add(chunk.name)
+                except (OSError, ValueError, KeyError):
+                    continue  # an unreadable chunk is ignored; its texts are embedded again
         self._loaded = True
 
     def embed(self, texts: list[str],
@@ -123,5 +134,6 @@ class CachedEmbedder:
             with atomic_path(self.folder / f"{name}.npz") as tmp:
                 with open(tmp, "wb") as handle:
                     np.savez(handle, keys=np.array(keys), vectors=vectors.astype(np.float32))
+            _SESSION.get(str(self.folder.resolve()), ({}, set()))[1].add(f"{name}.npz")
         except OSError:
             pass  # a read-only cache folder only costs speed, never the run

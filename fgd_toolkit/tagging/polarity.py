@@ -200,7 +200,16 @@ class PolarityParts:
 
 
 def polarity_parts(tokens: list[str]) -> PolarityParts:
-    """Split tokens into clauses and score their cue words (once per passage)."""
+    """Split tokens into clauses and score their cue words (once per passage).
+
+    Memoised per token sequence (the result is read-only): it does not depend on the
+    codebook, so re-coding after a codebook edit in the same session reuses it.
+    """
+    return _polarity_parts(tuple(tokens))
+
+
+@lru_cache(maxsize=65536)
+def _polarity_parts(tokens: tuple[str, ...]) -> PolarityParts:
     from .keywords import _strip_clitic
 
     tokens = [_strip_clitic(t) for t in tokens]   # dukungannya -> dukungan
