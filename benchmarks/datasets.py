@@ -1,6 +1,7 @@
 """Labelled data sets for quality benchmarks and calibration.
 
 - ``dev``: the bundled sample transcripts with the project's gold codings (``benchmarks/gold``).
+- ``dev (2nd coder)``: the same transcripts coded again, blind to the first gold.
 - ``hoasa`` / ``casa``: IndoNLU aspect-sentiment reviews in ``../shared/data/indonlu`` — each
   review becomes a participant turn, each aspect a code, pos/neg -> enabler/barrier.
 """
@@ -38,6 +39,14 @@ def dev_set() -> Dataset:
     return Dataset("dev", read_transcripts(ROOT / "transcripts"),
                    ROOT / "codebooks" / "inovasi-pelayanan-publik.yaml",
                    load_gold(ROOT / "benchmarks" / "gold"))
+
+
+def dev_second_coder() -> Dataset:
+    """The sample FGDs with the independent second coding (``benchmarks/gold-second-coder``),
+    made blind to ``benchmarks/gold``: how far two careful readings agree."""
+    dev = dev_set()
+    return Dataset("dev (2nd coder)", dev.transcripts, dev.codebook,
+                   load_gold(ROOT / "benchmarks" / "gold-second-coder"))
 
 
 def indonlu_available() -> bool:

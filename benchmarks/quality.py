@@ -1,7 +1,8 @@
 """Coding quality at turn level: P/R/F1 (micro, macro) and code+polarity F1.
 
-Data sets: the development transcripts (gold in benchmarks/gold), IndoNLU HoASA and CASA
-test splits (../shared/data/indonlu). Systems: every back-end with the shipped calibration,
+Data sets: the development transcripts (gold in benchmarks/gold, and a second, blind coding
+in benchmarks/gold-second-coder, also scored against the first as inter-coder agreement),
+IndoNLU HoASA and CASA test splits (../shared/data/indonlu). Systems: every back-end with the shipped calibration,
 and the keyword-only baseline.
 
     python benchmarks/quality.py                  # all back-ends, writes benchmarks/results/quality.md
@@ -19,7 +20,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.datasets import dev_set, indonlu, indonlu_available  # noqa: E402
+from benchmarks.datasets import (dev_second_coder, dev_set, indonlu,  # noqa: E402
+                                 indonlu_available)
 from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import DEFAULT_BACKEND  # noqa: E402
 from fgd_toolkit.evaluate import score, turn_codings  # noqa: E402
@@ -59,6 +61,12 @@ def evaluate(ds, system: str, cache_dir: str) -> dict:
             "seconds": round(time.perf_counter() - start, 1)}
 
 
+def agreement_row(second, first) -> dict:
+    """How far the second coder agrees with the first: the ceiling to read the tool against."""
+    return {"data": first.name, "system": "second coder, blind (inter-coder agreement)",
+            **score(second.gold, first.gold).as_row(), "seconds": 0.0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="*",
@@ -67,12 +75,13 @@ def main() -> None:
     args = parser.parse_args()
     systems = [minilm_backend() if b == "minilm" else b for b in args.backends]
     systems = [s for s in systems if s] + ["keywords"]
-    datasets = [dev_set()]
+    datasets = [dev_set(), dev_second_coder()]
+    rows = [agreement_row(datasets[1], datasets[0])]
+    print(pd.DataFrame(rows).to_string(index=False), flush=True)
     if indonlu_available():
         datasets += [indonlu("hoasa", "test"), indonlu("casa", "test")]
     else:
         print("IndoNLU data not found (../shared/data/indonlu): scoring the dev set only")
-    rows = []
     for ds in datasets:
         for system in systems:
             rows.append(evaluate(ds, system, args.cache_dir))

@@ -185,6 +185,9 @@ def code_command(
                                            "moderator and observer turns."),
     include_backchannel: bool = typer.Option(False, "--include-backchannel", help="Also code "
                                              "short agreement turns ('Iya, setuju.')."),
+    include_introductions: bool = typer.Option(False, "--include-introductions", help="Also "
+                                               "code self-introductions ('Saya Ratna, Kabid "
+                                               "Pelayanan.')."),
     max_codes: int = typer.Option(4, "--max-codes", min=1, help="At most this many codes per "
                                   "passage."),
     no_cluster: bool = typer.Option(False, "--no-cluster", help="Skip embedding clustering."),
@@ -211,6 +214,7 @@ def code_command(
     settings = CodeSettings(backend=backend or DEFAULT_BACKEND,
                             include_moderator=include_moderator,
                             include_backchannel=include_backchannel,
+                            include_introductions=include_introductions,
                             max_codes_per_passage=max_codes, cluster=not no_cluster)
     embedder = get_embedder(settings.backend, allow_download=allow_download)
     with progress_bar() as bar:

@@ -119,9 +119,12 @@ def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, eligible: np.n
     n = len(passages)
     assignment = np.full(n, -1)
     notes = np.array([""] * n, dtype=object)
-    for i, (role, back) in enumerate(zip(passages["role"], passages["backchannel"])):
+    intro = passages["introduction"] if "introduction" in passages else [False] * n
+    for i, (role, back, own) in enumerate(zip(passages["role"], passages["backchannel"],
+                                              intro)):
         if not eligible[i]:
-            notes[i] = "back-channel" if back else f"{role} turn (not coded)"
+            notes[i] = ("back-channel" if back else "self-introduction" if own
+                        else f"{role} turn (not coded)")
     idx = np.flatnonzero(eligible)
     labels = cluster_vectors(vectors[idx], options, cache_dir) if len(idx) \
         else np.array([], dtype=int)

@@ -39,6 +39,7 @@ class CodeSettings:
     backend: str = DEFAULT_BACKEND
     include_moderator: bool = False
     include_backchannel: bool = False
+    include_introductions: bool = False
     max_codes_per_passage: int = 4
     cluster: bool = True
     cluster_reinforce: bool = True
@@ -138,11 +139,14 @@ def _as_transcripts(inputs) -> list[Transcript]:
 
 
 def eligible_mask(passages: pd.DataFrame, settings: CodeSettings) -> np.ndarray:
-    """Which passages are coded: participants (moderators/observers if asked), no back-channels."""
+    """Which passages are coded: participants (moderators/observers if asked), no back-channels
+    or self-introductions (unless asked)."""
     roles = {"participant"} | ({"moderator", "observer"} if settings.include_moderator else set())
     mask = passages["role"].isin(roles).to_numpy().copy()
     if not settings.include_backchannel:
         mask &= ~passages["backchannel"].to_numpy(dtype=bool)
+    if not settings.include_introductions and "introduction" in passages:
+        mask &= ~passages["introduction"].to_numpy(dtype=bool)
     return mask
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import lang
+from .introductions import introduction_length
 from .models import PASSAGE_COLUMNS, Transcript
 from .normalize import mask_markers, normalize, normalize_tokens
 
@@ -164,8 +165,10 @@ def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | Non
     """The passages table (DESIGN §1) of the given transcripts.
 
     Columns: :data:`~fgd_toolkit.models.PASSAGE_COLUMNS`, then roster attributes (e.g.
-    ``organisation``), ``backchannel`` (bool: short agreement turn, skipped by coding) and
-    ``text_norm`` (normalised text used for matching and models).
+    ``organisation``), ``backchannel`` (bool: short agreement turn, skipped by coding),
+    ``introduction`` (bool: the speaker's self-introduction, a passage of its own, skipped
+    by coding; see :mod:`fgd_toolkit.introductions`) and ``text_norm`` (normalised text used
+    for matching and models).
     ``plain_text[char_start:char_end] == text`` holds for every row.
     """
     options = options or SegmentOptions()
@@ -179,7 +182,11 @@ def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | Non
         for number, (turn, base, spans) in enumerate(
                 zip(transcript.turns, offsets, all_spans), start=1):
             backchannel = is_backchannel(turn.text, options)
-            passages = group_sentences(spans, options) or [(0, len(turn.text))]
+            intro = introduction_length(turn.text, spans, turn.speaker) \
+                if turn.role == "participant" and not backchannel else 0
+            passages = ([(spans[0][0], spans[intro - 1][1])] if intro else []) \
+                + group_sentences(spans[intro:], options)
+            passages = passages or [(0, len(turn.text))]
             for k, (start, end) in enumerate(passages, start=1):
                 text = turn.text[start:end]
                 row = {
@@ -201,11 +208,12 @@ def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | Non
                         if key not in attribute_names:
                             attribute_names.append(key)
                 row["backchannel"] = backchannel
+                row["introduction"] = bool(intro) and k == 1
                 row["text_norm"] = normalize(text)
                 rows.append(row)
         if progress:
             progress(done, len(transcripts), transcript.id)
-    columns = PASSAGE_COLUMNS + attribute_names + ["backchannel", "text_norm"]
+    columns = PASSAGE_COLUMNS + attribute_names + ["backchannel", "introduction", "text_norm"]
     frame = pd.DataFrame(rows, columns=columns)
     for key in attribute_names:
         frame[key] = frame[key].fillna("")

@@ -120,7 +120,7 @@ def test_corpus_fitted_backend_is_cached_per_fit(tmp_path, monkeypatch):
 
     assert not get_embedder("tfidf").cacheable  # nothing to key the vectors by before a fit
     first = get_embedder("tfidf").fit(TEXTS, cache_dir=tmp_path)
-    assert first.cacheable and first.model_id.startswith("tfidf-") and ":" in first.model_id
+    assert first.cacheable and first.model_id.startswith("tfidf-") and "/fit-" in first.model_id
     a = CachedEmbedder(first, tmp_path).embed(TEXTS)
     assert len(list((tmp_path / "tfidf-fits").glob("*.pkl"))) == 1
 
@@ -139,3 +139,16 @@ def test_corpus_fitted_backend_is_cached_per_fit(tmp_path, monkeypatch):
     monkeypatch.undo()
     other = get_embedder("tfidf").fit(TEXTS[::-1] + ["korpus lain"], cache_dir=None)
     assert other.model_id != first.model_id
+
+
+@pytest.mark.parametrize("name", ["use+tfidf", "tfidf"])
+def test_a_fitted_backend_finds_its_own_calibration(name, tmp_path):
+    import re
+
+    from fgd_toolkit.tagging.model import calibration_for
+
+    backend = get_embedder(name).fit(TEXTS, cache_dir=tmp_path)
+    assert "/fit-" in backend.model_id
+    # the calibration shipped for the model itself, not the generic fallback
+    assert calibration_for(backend.model_id).key == re.sub(r"/fit-\w+", "", backend.model_id)
+    assert calibration_for(backend.model_id).key != "generic"

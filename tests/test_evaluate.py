@@ -48,3 +48,26 @@ def test_gold_file_without_required_columns_is_an_error(tmp_path):
     with pytest.raises(Exception) as err:
         load_gold(bad)
     assert "code_id" in str(err.value)
+
+
+@pytest.mark.parametrize("folder", ["gold", "gold-second-coder"])
+def test_bundled_gold_codings_point_at_participant_turns_they_quote(folder):
+    """Every gold row names a participant turn as the reader numbers it, its speaker, a code of
+    the starter codebook, and quotes that turn verbatim."""
+    from fgd_toolkit import load_codebook, read_transcripts
+
+    from .conftest import ROOT
+
+    turns = {(tr.id, n): t for tr in read_transcripts(ROOT / "transcripts")
+             for n, t in enumerate(tr.turns, 1)}
+    codes = set(load_codebook(ROOT / "codebooks" / "inovasi-pelayanan-publik.yaml").ids)
+    rows = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)
+                      for f in sorted((ROOT / "benchmarks" / folder).glob("*.csv"))])
+    assert len(rows) > 200
+    for row in rows.itertuples():
+        turn = turns[(row.transcript_id, int(row.turn))]
+        assert turn.role == "participant", row
+        assert turn.speaker == row.speaker, row
+        assert row.code_id in codes, row
+        assert row.polarity in {"enabler", "barrier", "neutral"}, row
+        assert row.quote and row.quote in turn.text, row

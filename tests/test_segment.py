@@ -66,17 +66,18 @@ def test_passage_columns_are_the_contract_then_attributes_then_flags():
     transcript = read_transcript(TRANSCRIPT_DATA / "front-matter-roster.txt")
     passages = to_passages([transcript])
     assert list(passages.columns) == PASSAGE_COLUMNS + ["organisation", "jabatan",
-                                                        "backchannel", "text_norm"]
+                                                        "backchannel", "introduction", "text_norm"]
     yoga = passages[passages["speaker"] == "Mas Yoga"].iloc[0]
     assert (yoga["organisation"], yoga["jabatan"]) == ("", "")
     assert set(passages["group"]) == {"Dinas Pendidikan"}
-    assert passages["backchannel"].dtype == bool
+    assert passages["backchannel"].dtype == bool and passages["introduction"].dtype == bool
     assert list(passages["text_norm"]) == [normalize(t) for t in passages["text"]]
 
 
 def test_passages_without_attributes_have_exactly_the_contract_columns():
     passages = to_passages([read_transcript(TRANSCRIPT_DATA / "timestamps.txt")])
-    assert list(passages.columns) == PASSAGE_COLUMNS + ["backchannel", "text_norm"]
+    assert list(passages.columns) == PASSAGE_COLUMNS + ["backchannel", "introduction",
+                                                        "text_norm"]
     assert set(passages["group"]) == {"timestamps"}
     assert list(passages["start"][:3]) == [5.0, 72.0, 160.0]
 

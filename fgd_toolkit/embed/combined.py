@@ -16,8 +16,11 @@ class CombinedEmbedder:
         self.parts = parts
         self.weights = weights or [1.0] * len(parts)
         self.name = "+".join(p.name for p in parts)
-        self.model_id = "+".join(p.model_id for p in parts)
         self.cacheable = False  # parts cache themselves
+
+    @property
+    def model_id(self) -> str:
+        return "+".join(p.model_id for p in self.parts)
 
     @property
     def dim(self) -> int:

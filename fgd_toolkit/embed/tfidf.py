@@ -12,6 +12,8 @@ from .base import l2_normalise
 
 #: The most recent fit, keyed by corpus-and-settings hash.
 _FITTED: dict[str, tuple] = {}
+#: Separates the model from the corpus fit in ``model_id`` (calibrations ignore the fit).
+FIT_MARK = "/fit-"
 #: Fits kept on disk (each is tens of MB for thousands of passages); oldest go first.
 KEEP_FITS = 4
 
@@ -49,7 +51,7 @@ class TfidfEmbedder:
     """Word (1-2) + character (3-5, within word boundaries) TF-IDF, then truncated SVD.
 
     The space is fitted on the passages being coded. Once fitted, ``model_id`` names the fit
-    (``tfidf-...@2:<corpus hash>``), so vectors can be cached like any model's; before a fit
+    (``tfidf-...@2/fit-<corpus hash>``), so vectors can be cached like any model's; before a fit
     nothing is cacheable. Deterministic for the same inputs (fixed seed).
     """
 
@@ -71,7 +73,7 @@ class TfidfEmbedder:
 
     @property
     def model_id(self) -> str:
-        return f"{self.base_id}:{self._fit_key}" if self._fit_key else self.base_id
+        return f"{self.base_id}{FIT_MARK}{self._fit_key}" if self._fit_key else self.base_id
 
     @property
     def cacheable(self) -> bool:

@@ -172,6 +172,8 @@ def load_results(folder: str | Path) -> "CodingResult":
     for col in ("start", "end"):
         passages[col] = pd.to_numeric(passages[col], errors="coerce")
     passages["backchannel"] = passages["backchannel"].astype(str).eq("True")
+    if "introduction" in passages:
+        passages["introduction"] = passages["introduction"].astype(str).eq("True")
     codings = read("codings.csv")[CODING_COLUMNS]
     clusters = read("clusters.csv") if (folder / "clusters.csv").stat().st_size > 1 \
         else pd.DataFrame()

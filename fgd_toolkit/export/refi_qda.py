@@ -27,8 +27,8 @@ _NAMESPACE = uuid.UUID("6f1c1e4e-5b0a-4c47-9d0e-2f6a8f0f7c11")
 #: Code colours: enabler green, barrier red, theme/code neutral grey-blue.
 COLOURS = {"enabler": "#2E7D32", "barrier": "#C62828", "code": "#455A64"}
 _BASE_ATTRIBUTES = ("passage_id", "transcript_id", "group", "turn", "speaker", "role", "start",
-                    "end", "char_start", "char_end", "text", "backchannel", "text_norm",
-                    "cluster", "cluster_note")
+                    "end", "char_start", "char_end", "text", "backchannel", "introduction",
+                    "text_norm", "cluster", "cluster_note")
 
 
 def guid(*parts: object) -> str:

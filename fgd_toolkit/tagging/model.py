@@ -9,6 +9,7 @@ neutral band live there too, not in code.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -182,7 +183,12 @@ def _shipped() -> dict:
 
 
 def calibration_for(model_id: str) -> Calibration:
-    """The calibration fitted for this back-end, else the generic (scale-free) one."""
+    """The calibration fitted for this back-end, else the generic (scale-free) one.
+
+    A corpus-fitted model's id names its fit (``tfidf-...@2/fit-<hash>``); its calibration
+    is the model's, whatever the corpus.
+    """
+    model_id = re.sub(r"/fit-[0-9a-f]+", "", model_id)
     shipped = _shipped()
     backends = shipped.get("backends", {})
     if model_id in backends:

@@ -1,0 +1,91 @@
+"""Self-introductions: the round of "Saya Ratna, Kabid Pelayanan Kesehatan." that opens an FGD.
+
+Careful coders do not code a participant's name and position: a position ("pranata
+komputer", "bagian jaringan") names a topic without saying it drives or holds back the
+innovation. The opening sentences of a participant turn that introduce the speaker become a
+passage of their own, flagged ``introduction`` and left out of coding; the rest of the turn
+is coded as usual.
+
+A sentence introduces its speaker when, after greetings and thanks, it starts with the
+speaker's own name taken from the label ("Bu Ratna" -> "Saya Ratna, ...", "Ratna, dari ...")
+or with an introduction phrase from ``lang/introductions.txt`` ("saya dari", "nama saya").
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import lang
+
+#: An introduction is short; a longer sentence that starts with the name carries content.
+MAX_WORDS = 16
+#: It comes among the turn's first sentences, after at most two short ones
+#: ("Selamat pagi.", "Maaf telat, Bapak Ibu, tadi rapat di DPRD molor.").
+MAX_SENTENCE_INDEX = 2
+MAX_WORDS_BEFORE = 12
+#: The name must appear this early in the sentence (after greetings).
+NAME_WITHIN = 3
+
+_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
+GREETINGS = frozenset("""
+selamat pagi siang sore malam assalamualaikum assalamu'alaikum waalaikumsalam
+wa'alaikumsalam warahmatullahi wabarakatuh salam sejahtera om swastiastu shalom halo hai
+terima kasih matur nuwun nggih inggih baik iya ya nah oke ok maaf mohon izin ijin permisi
+bapak ibu pak bu mbak mas kak semua sekalian rekan teman yang saya hormati hadirin
+""".split())
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
+    """Words that are never a name in a label, and the introduction phrases."""
+    lists = lang.yaml_lists("speakers")
+    not_names = {w.strip(".").lower() for key in ("honorifics", "moderator", "observer",
+                                                  "participant") for w in lists.get(key, ())
+                 for w in w.split()}
+    phrases = tuple(tuple(p.split()) for p in sorted(lang.word_list("introductions"),
+                                                     key=lambda p: (-len(p), p)))
+    return frozenset(not_names), phrases
+
+
+def speaker_names(speaker: str) -> frozenset[str]:
+    """Lowercased name words of a speaker label: "Pak Hendra (Dukcapil)" -> {"hendra"}.
+
+    Honorifics, role words ("Peserta 3"), titles and anything after a bracket or a dash (the
+    organisation) are dropped; so are words shorter than three letters.
+    """
+    label = re.split(r"[(\[]| - | – ", speaker, maxsplit=1)[0]
+    not_names, _ = _vocabulary()
+    return frozenset(w.lower() for w in _WORD.findall(label)
+                     if len(w) >= 3 and w.lower() not in not_names)
+
+
+def introduces_speaker(sentence: str, names: frozenset[str]) -> bool:
+    """Whether a sentence is the speaker's self-introduction (see the module docstring)."""
+    original = _WORD.findall(sentence)
+    words = [w.lower() for w in original]
+    if not words or len(words) > MAX_WORDS:
+        return False
+    start = 0
+    while start < len(words) and words[start] in GREETINGS and words[start] not in names:
+        start += 1
+    if start and words[start - 1] == "saya":
+        start -= 1                   # "Saya Ratna": keep the "saya" the greeting skip ate
+    # the speaker's own name, written as a name (capitalised), opens the sentence
+    if any(words[i] in names and original[i][0].isupper()
+           for i in range(start, min(start + NAME_WITHIN, len(words)))):
+        return True
+    _, phrases = _vocabulary()
+    rest = tuple(words[start:])
+    return any(rest[:len(p)] == p for p in phrases)
+
+
+def introduction_length(text: str, spans: list[tuple[int, int]], speaker: str) -> int:
+    """How many of a turn's leading sentences (``spans`` into ``text``) introduce the speaker
+    (0 when none do)."""
+    names = speaker_names(speaker)
+    for k, (start, end) in enumerate(spans[:MAX_SENTENCE_INDEX + 1]):
+        if introduces_speaker(text[start:end], names):
+            return k + 1
+        if len(_WORD.findall(text[start:end])) > MAX_WORDS_BEFORE:
+            return 0
+    return 0
