@@ -39,7 +39,8 @@ class CachedEmbedder:
 
     def __init__(self, backend, cache_dir: Path | None, batch_size: int = 64) -> None:
         self.backend = backend
-        self.batch_size = batch_size
+        # a back-end may ask for its own batch size (TF-IDF: one sparse product per call)
+        self.batch_size = getattr(backend, "preferred_batch_size", batch_size)
         self.folder = None
         # a combination caches each of its model-based parts on its own
         self.parts = [CachedEmbedder(p, cache_dir, batch_size) for p in
