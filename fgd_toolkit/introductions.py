@@ -9,6 +9,7 @@ is coded as usual.
 A sentence introduces its speaker when, after greetings and thanks, it starts with the
 speaker's own name taken from the label ("Bu Ratna" -> "Saya Ratna, ...", "Ratna, dari ...")
 or with an introduction phrase from ``lang/introductions.txt`` ("saya dari", "nama saya").
+Greetings, thanks and forms of address are listed in ``lang/greetings.txt``.
 """
 from __future__ import annotations
 
@@ -27,12 +28,6 @@ MAX_WORDS_BEFORE = 12
 NAME_WITHIN = 3
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-GREETINGS = frozenset("""
-selamat pagi siang sore malam assalamualaikum assalamu'alaikum waalaikumsalam
-wa'alaikumsalam warahmatullahi wabarakatuh salam sejahtera om swastiastu shalom halo hai
-terima kasih matur nuwun nggih inggih baik iya ya nah oke ok maaf mohon izin ijin permisi
-bapak ibu pak bu mbak mas kak semua sekalian rekan teman yang saya hormati hadirin
-""".split())
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +61,8 @@ def introduces_speaker(sentence: str, names: frozenset[str]) -> bool:
     if not words or len(words) > MAX_WORDS:
         return False
     start = 0
-    while start < len(words) and words[start] in GREETINGS and words[start] not in names:
+    greetings = lang.word_list("greetings")
+    while start < len(words) and words[start] in greetings and words[start] not in names:
         start += 1
     if start and words[start - 1] == "saya":
         start -= 1                   # "Saya Ratna": keep the "saya" the greeting skip ate
