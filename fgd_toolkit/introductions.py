@@ -34,9 +34,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 def _vocabulary() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
     """Words that are never a name in a label, and the introduction phrases."""
     lists = lang.yaml_lists("speakers")
-    not_names = {w.strip(".").lower() for key in ("honorifics", "moderator", "observer",
-                                                  "participant") for w in lists.get(key, ())
-                 for w in w.split()}
+    entries = [e for key in ("honorifics", "moderator", "observer", "participant")
+               for e in lists.get(key, ())]
+    not_names = {word.strip(".").lower() for e in entries for word in e.split()}
     phrases = tuple(tuple(p.split()) for p in sorted(lang.word_list("introductions"),
                                                      key=lambda p: (-len(p), p)))
     return frozenset(not_names), phrases

@@ -94,3 +94,6 @@ def test_introductions_are_not_coded_unless_asked():
     asked = code([_transcript()], CODEBOOK, embedder="tfidf",
                  settings=CodeSettings(backend="tfidf", include_introductions=True))
     assert asked.manifest["settings"]["include_introductions"] is True
+    # asked for, the introductions are coded passages like any other: no longer set aside
+    asked_notes = asked.passages.set_index("passage_id").loc[sorted(intro_ids), "cluster_note"]
+    assert "self-introduction" not in set(asked_notes)
