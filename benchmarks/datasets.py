@@ -2,6 +2,8 @@
 
 - ``dev``: the bundled sample transcripts with the project's gold codings (``benchmarks/gold``).
 - ``dev (2nd coder)``: the same transcripts coded again, blind to the first gold.
+- ``heldout/<name>``: FGD transcripts, codebook and blind gold codings in other domains
+  (``benchmarks/heldout``), never used for calibration: quality on an unseen codebook.
 - ``hoasa`` / ``casa``: IndoNLU aspect-sentiment reviews in ``../shared/data/indonlu`` — each
   review becomes a participant turn, each aspect a code, pos/neg -> enabler/barrier.
 """
@@ -47,6 +49,20 @@ def dev_second_coder() -> Dataset:
     dev = dev_set()
     return Dataset("dev (2nd coder)", dev.transcripts, dev.codebook,
                    load_gold(ROOT / "benchmarks" / "gold-second-coder"))
+
+
+HELDOUT = ROOT / "benchmarks" / "heldout"
+
+
+def heldout_sets() -> list[Dataset]:
+    """Every complete held-out set: ``<name>/codebook.yaml``, ``transcripts/`` and ``gold/``."""
+    sets = []
+    for folder in sorted(p for p in HELDOUT.glob("*") if p.is_dir()):
+        if (folder / "codebook.yaml").is_file() and any((folder / "gold").glob("*.csv")):
+            sets.append(Dataset(f"held-out {folder.name}",
+                                read_transcripts(folder / "transcripts"),
+                                folder / "codebook.yaml", load_gold(folder / "gold")))
+    return sets
 
 
 def indonlu_available() -> bool:

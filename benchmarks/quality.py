@@ -2,6 +2,7 @@
 
 Data sets: the development transcripts (gold in benchmarks/gold, and a second, blind coding
 in benchmarks/gold-second-coder, also scored against the first as inter-coder agreement),
+held-out FGD sets with their own codebooks (benchmarks/heldout, never calibrated on),
 IndoNLU HoASA and CASA test splits (../shared/data/indonlu). Systems: every back-end with the shipped calibration,
 and the keyword-only baseline.
 
@@ -20,8 +21,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.datasets import (dev_second_coder, dev_set, indonlu,  # noqa: E402
-                                 indonlu_available)
+from benchmarks.datasets import (dev_second_coder, dev_set, heldout_sets,  # noqa: E402
+                                 indonlu, indonlu_available)
 from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import DEFAULT_BACKEND  # noqa: E402
 from fgd_toolkit.evaluate import score, turn_codings  # noqa: E402
@@ -72,16 +73,21 @@ def main() -> None:
     parser.add_argument("--backends", nargs="*",
                         default=[DEFAULT_BACKEND, "use", "e5-small", "tfidf", "minilm"])
     parser.add_argument("--cache-dir", default=str(ROOT / ".cache-bench"))
+    parser.add_argument("--data", nargs="*", help="score only data sets whose name contains "
+                        "one of these words (e.g. held-out)")
     args = parser.parse_args()
     systems = [minilm_backend() if b == "minilm" else b for b in args.backends]
     systems = [s for s in systems if s] + ["keywords"]
     datasets = [dev_set(), dev_second_coder()]
     rows = [agreement_row(datasets[1], datasets[0])]
     print(pd.DataFrame(rows).to_string(index=False), flush=True)
+    datasets += heldout_sets()
     if indonlu_available():
         datasets += [indonlu("hoasa", "test"), indonlu("casa", "test")]
     else:
         print("IndoNLU data not found (../shared/data/indonlu): scoring the dev set only")
+    if args.data:
+        datasets = [d for d in datasets if any(w in d.name for w in args.data)]
     for ds in datasets:
         for system in systems:
             rows.append(evaluate(ds, system, args.cache_dir))
