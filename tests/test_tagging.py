@@ -32,6 +32,18 @@ def test_keyword_does_not_match_unrelated_words(text):
     assert _found({"REG": ["sk"], "DIG": ["gawai"], "DAT": ["data"]}, text) == {}
 
 
+@pytest.mark.parametrize("text", ["kantor kelurahan", "warga kecamatannya", "dari kementerian"])
+def test_person_keyword_does_not_match_the_office_named_after_it(text):
+    # "lurah" is the official; "kelurahan" is his office (lang/office_nouns.txt)
+    assert _found({"KEP": ["lurah", "camat", "menteri"]}, text) == {}
+
+
+def test_office_keyword_still_matches_itself_and_the_person_keyword_the_person():
+    keywords = {"KEP": ["lurah"], "ADM": ["kelurahan"]}
+    assert _found(keywords, "Bu Lurahnya datang ke kelurahannya") == {"KEP": ["lurah"],
+                                                                     "ADM": ["kelurahan"]}
+
+
 def test_keyword_phrase_matches_normalised_slang():
     # "kadis" is expanded by the slang table; the keyword is normalised the same way
     assert _found({"KEP": ["kadis"]}, "Pak Kadis-nya mendukung") == {"KEP": ["kadis"]}

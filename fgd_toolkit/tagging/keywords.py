@@ -4,13 +4,16 @@ A keyword (a word or phrase from the codebook, normalised like the text) matches
 when they are equal, when the token adds clitics/suffixes/prefixes to it (``anggarannya``,
 ``penganggaran`` -> ``anggaran``), or when both share a Sastrawi stem of five letters or
 more (``pemimpin`` ~ ``pimpinan``). Short keywords (``sk``, ``ac``) only take clitics, so
-``sk`` never matches ``skema``.
+``sk`` never matches ``skema``. The ke-...-an noun of a person or role (``kelurahan``,
+``kecamatan``, ``kementerian``; ``lang/office_nouns.txt``) names an office or territory, so
+it never stands for its root (``lurah``): only keywords written in that form find it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .. import lang
 from ..normalize import normalize_tokens
 
 _SUFFIXES = ("kan", "an", "i")
@@ -47,6 +50,12 @@ def _strip_clitic(word: str) -> str:
     return word
 
 
+def _office_noun(word: str) -> bool:
+    """``kelurahan``, ``kecamatan``: ke- + a person/role root + -an, an office, not a person."""
+    return (word.startswith("ke") and word.endswith("an")
+            and word[2:-2] in lang.word_list("office_nouns"))
+
+
 _NYA_ROOTS = frozenset({"punya", "tanya", "hanya", "nyanya", "bertanya", "kepunyaan",
                         "ditanya", "menanya", "mempunya", "senya"})
 
@@ -56,6 +65,8 @@ def token_keys(token: str) -> frozenset[str]:
     """Every form a text token may stand for: itself, without clitics, suffixes, prefixes."""
     base = _strip_clitic(token)
     keys = {token, base}
+    if _office_noun(base):
+        return frozenset(keys)
     root = stem(base)
     if len(base) <= SHORT or root == base:
         # a dictionary root (``pegawai``, ``kepala``) or an unknown word: no affixes to strip
