@@ -50,20 +50,30 @@ def test_gold_file_without_required_columns_is_an_error(tmp_path):
     assert "code_id" in str(err.value)
 
 
-@pytest.mark.parametrize("folder", ["gold", "gold-second-coder"])
-def test_bundled_gold_codings_point_at_participant_turns_they_quote(folder):
+GOLD_SETS = [("benchmarks/gold", "transcripts", "codebooks/inovasi-pelayanan-publik.yaml", 200),
+             ("benchmarks/gold-second-coder", "transcripts",
+              "codebooks/inovasi-pelayanan-publik.yaml", 200),
+             ("benchmarks/heldout/stunting/gold", "benchmarks/heldout/stunting/transcripts",
+              "benchmarks/heldout/stunting/codebook.yaml", 100),
+             ("benchmarks/heldout/spbe/gold", "benchmarks/heldout/spbe/transcripts",
+              "benchmarks/heldout/spbe/codebook.yaml", 100)]
+
+
+@pytest.mark.parametrize("gold_dir,transcripts,codebook,min_rows", GOLD_SETS)
+def test_bundled_gold_codings_point_at_participant_turns_they_quote(gold_dir, transcripts,
+                                                                    codebook, min_rows):
     """Every gold row names a participant turn as the reader numbers it, its speaker, a code of
-    the starter codebook, and quotes that turn verbatim."""
+    the set's codebook, and quotes that turn verbatim."""
     from fgd_toolkit import load_codebook, read_transcripts
 
     from .conftest import ROOT
 
-    turns = {(tr.id, n): t for tr in read_transcripts(ROOT / "transcripts")
+    turns = {(tr.id, n): t for tr in read_transcripts(ROOT / transcripts)
              for n, t in enumerate(tr.turns, 1)}
-    codes = set(load_codebook(ROOT / "codebooks" / "inovasi-pelayanan-publik.yaml").ids)
+    codes = set(load_codebook(ROOT / codebook).ids)
     rows = pd.concat([pd.read_csv(f, dtype=str, keep_default_na=False)
-                      for f in sorted((ROOT / "benchmarks" / folder).glob("*.csv"))])
-    assert len(rows) > 200
+                      for f in sorted((ROOT / gold_dir).glob("*.csv"))])
+    assert len(rows) > min_rows
     for row in rows.itertuples():
         turn = turns[(row.transcript_id, int(row.turn))]
         assert turn.role == "participant", row
