@@ -4,7 +4,10 @@ Careful coders do not code a participant's name and position: a position ("prana
 komputer", "bagian jaringan") names a topic without saying it drives or holds back the
 innovation. The opening sentences of a participant turn that introduce the speaker become a
 passage of their own, flagged ``introduction`` and left out of coding; the rest of the turn
-is coded as usual.
+is coded as usual, unless it is short (at most ``MAX_REST_WORDS`` words: "Sehari-hari ngurus
+keamanan informasi."), in which case the whole turn is the introduction: a remark about
+one's job or how long one has held it belongs to the introduction round, not to the
+discussion.
 
 A sentence introduces its speaker when, after greetings and thanks, it starts with the
 speaker's own name taken from the label ("Bu Ratna" -> "Saya Ratna, ...", "Ratna, dari ...")
@@ -26,6 +29,9 @@ MAX_SENTENCE_INDEX = 2
 MAX_WORDS_BEFORE = 12
 #: The name must appear this early in the sentence (after greetings).
 NAME_WITHIN = 3
+#: After an introduction, a rest of the turn up to this many words (two short sentences)
+#: still belongs to it; a longer rest is discussion and is coded.
+MAX_REST_WORDS = 30
 
 _WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
 
@@ -77,11 +83,12 @@ def introduces_speaker(sentence: str, names: frozenset[str]) -> bool:
 
 def introduction_length(text: str, spans: list[tuple[int, int]], speaker: str) -> int:
     """How many of a turn's leading sentences (``spans`` into ``text``) introduce the speaker
-    (0 when none do)."""
+    (0 when none do; all of them when what follows the introduction is short)."""
     names = speaker_names(speaker)
     for k, (start, end) in enumerate(spans[:MAX_SENTENCE_INDEX + 1]):
         if introduces_speaker(text[start:end], names):
-            return k + 1
+            rest = text[end:spans[-1][1]]
+            return len(spans) if len(_WORD.findall(rest)) <= MAX_REST_WORDS else k + 1
         if len(_WORD.findall(text[start:end])) > MAX_WORDS_BEFORE:
             return 0
     return 0

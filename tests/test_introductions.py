@@ -46,20 +46,35 @@ def test_content_is_not_an_introduction(speaker, sentence):
     assert not introduces_speaker(sentence, speaker_names(speaker))
 
 
+BUDGET_STORY = ("Anggaran inovasi kami dipotong tahun ini, jadi layanan home visit berhenti. "
+                "Padahal warga lansia di tiga kelurahan sudah terbiasa dikunjungi perawat tiap "
+                "bulan, dan sekarang mereka harus datang sendiri ke puskesmas lagi.")
+
+
 def test_introduction_may_follow_short_openers_only():
-    text = "Maaf telat, Bapak Ibu. Agus Santoso, Bappeda, bidang perencanaan. Anggaran kami kecil."
+    text = "Maaf telat, Bapak Ibu. Agus Santoso, Bappeda, bidang perencanaan. " + BUDGET_STORY
     assert introduction_length(text, sentence_spans([text])[0], "Agus Santoso") == 2
     long_first = ("Anggaran inovasi kami tahun ini dipotong hampir separuh oleh tim anggaran "
                   "daerah tanpa penjelasan. Saya Agus dari Bappeda.")
     assert introduction_length(long_first, sentence_spans([long_first])[0], "Pak Agus") == 0
 
 
+@pytest.mark.parametrize("rest, whole", [
+    ("Sehari-hari ngurus keamanan informasi, sertifikat elektronik, gitu-gitu.", True),
+    ("Sudah dua belas tahun jadi kader, Bu. [tertawa]", True),
+    (BUDGET_STORY, False),
+])
+def test_a_short_remark_after_an_introduction_belongs_to_it(rest, whole):
+    text = "Saya Laras, dari bidang persandian. " + rest
+    spans = sentence_spans([text])[0]
+    assert (introduction_length(text, spans, "Mbak Laras") == len(spans)) is whole
+
+
 def _transcript() -> Transcript:
     return Transcript(id="fgd-uji", path=None, turns=[
         Turn(speaker="Moderator", role="moderator", text="Silakan perkenalan singkat dulu."),
         Turn(speaker="Bu Ratna", role="participant",
-             text="Nggih, terima kasih. Saya Ratna, Kabid Pelayanan Kesehatan. Anggaran "
-                  "inovasi kami dipotong tahun ini, jadi layanan home visit berhenti."),
+             text="Nggih, terima kasih. Saya Ratna, Kabid Pelayanan Kesehatan. " + BUDGET_STORY),
         Turn(speaker="Moderator", role="moderator", text="Bu Ratna, sebutkan nama lengkapnya?"),
         Turn(speaker="Pak Joko", role="participant", text="Saya Joko, kepala puskesmas."),
     ])
@@ -68,10 +83,9 @@ def _transcript() -> Transcript:
 def test_the_introduction_is_a_passage_of_its_own_and_the_rest_of_the_turn_is_not():
     passages = to_passages([_transcript()])
     ratna = passages[passages["speaker"] == "Bu Ratna"]
-    assert list(ratna["text"]) == [
-        "Nggih, terima kasih. Saya Ratna, Kabid Pelayanan Kesehatan.",
-        "Anggaran inovasi kami dipotong tahun ini, jadi layanan home visit berhenti."]
-    assert list(ratna["introduction"]) == [True, False]
+    assert list(ratna["text"])[0] == "Nggih, terima kasih. Saya Ratna, Kabid Pelayanan Kesehatan."
+    assert " ".join(list(ratna["text"])[1:]) == BUDGET_STORY
+    assert list(ratna["introduction"]) == [True] + [False] * (len(ratna) - 1)
     assert list(passages.loc[passages["speaker"] == "Pak Joko", "introduction"]) == [True]
     # moderators are never flagged: their turns are not coded anyway
     assert not passages.loc[passages["role"] == "moderator", "introduction"].any()
