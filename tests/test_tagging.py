@@ -38,6 +38,15 @@ def test_person_keyword_does_not_match_the_office_named_after_it(text):
     assert _found({"KEP": ["lurah", "camat", "menteri"]}, text) == {}
 
 
+@pytest.mark.parametrize("keyword, text, found", [
+    ("keturunan", "penurunan stunting", False),       # ke-an noun: not found by its root
+    ("keturunan", "faktor keturunannya", True),
+    ("lurah", "ada lima RW sekelurahan", False),
+])
+def test_ke_an_nouns_keep_their_own_meaning(keyword, text, found):
+    assert bool(_found({"X": [keyword]}, text)) is found
+
+
 def test_office_keyword_still_matches_itself_and_the_person_keyword_the_person():
     keywords = {"KEP": ["lurah"], "ADM": ["kelurahan"]}
     assert _found(keywords, "Bu Lurahnya datang ke kelurahannya") == {"KEP": ["lurah"],

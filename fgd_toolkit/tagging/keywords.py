@@ -4,7 +4,9 @@ A keyword (a word or phrase from the codebook, normalised like the text) matches
 when they are equal, when the token adds clitics/suffixes/prefixes to it (``anggarannya``,
 ``penganggaran`` -> ``anggaran``), or when both share a Sastrawi stem of five letters or
 more (``pemimpin`` ~ ``pimpinan``). Short keywords (``sk``, ``ac``) only take clitics, so
-``sk`` never matches ``skema``. The ke-...-an noun of a person or role (``kelurahan``,
+``sk`` never matches ``skema``. A keyword that is itself a ke-...-an noun (``keturunan``,
+``kebijakan``) has a meaning of its own, so it is not found by its root (``penurunan``,
+``bijak``), only by its own forms. The ke-...-an noun of a person or role (``kelurahan``,
 ``kecamatan``, ``kementerian``; ``lang/office_nouns.txt``) names an office or territory, so
 it never stands for its root (``lurah``): only keywords written in that form find it.
 """
@@ -51,9 +53,15 @@ def _strip_clitic(word: str) -> str:
 
 
 def _office_noun(word: str) -> bool:
-    """``kelurahan``, ``kecamatan``: ke- + a person/role root + -an, an office, not a person."""
-    return (word.startswith("ke") and word.endswith("an")
-            and word[2:-2] in lang.word_list("office_nouns"))
+    """``kelurahan``, ``sekecamatan``: (se)ke- + a person/role root + -an, an office."""
+    core = word[2:] if word.startswith("seke") else word
+    return (core.startswith("ke") and core.endswith("an")
+            and core[2:-2] in lang.word_list("office_nouns"))
+
+
+def _ke_an_noun(word: str) -> bool:
+    """``keturunan``, ``kebijakan``: a ke-...-an noun, lexicalised apart from its root."""
+    return word.startswith("ke") and word.endswith("an") and len(word) >= 8
 
 
 _NYA_ROOTS = frozenset({"punya", "tanya", "hanya", "nyanya", "bertanya", "kepunyaan",
@@ -92,7 +100,7 @@ def token_keys(token: str) -> frozenset[str]:
 def keyword_keys(word: str) -> frozenset[str]:
     """Forms a keyword word is found by: itself, and its stem when long enough."""
     keys = {word}
-    if len(word) > SHORT:
+    if len(word) > SHORT and not _ke_an_noun(word):
         root = stem(word)
         if len(root) >= MIN_STEM:
             keys.add("~" + root)
