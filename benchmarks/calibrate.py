@@ -4,7 +4,9 @@ Data: the development transcripts (gold codings) and the IndoNLU HoASA/CASA *tra
 (test splits are never used here). Each data set weighs the same. Per back-end: a logistic
 model over all features, a "thin" one over features that do not compare codes or use
 examples, and the threshold for their mean (the shipped decision); plus a ``generic`` entry
-over scale-free features (pooled over the back-ends) for back-ends without their own entry.
+over scale-free features (pooled over the back-ends) for back-ends without their own entry;
+and a "semantic" model, fitted on the same data coded with every keyword removed, for the
+codes of a codebook that have no keywords.
 Also prints held-out scores (each dev transcript, each review set), the honest estimate of
 quality on data the calibration never saw.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,8 +32,9 @@ from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import get_embedder  # noqa: E402
 from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
-from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, POLARITY_FEATURES,  # noqa: E402
-                                       PRESENCE_FEATURES, THIN_PRESENCE, polarity_features,
+from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, GENERIC_SEMANTIC,  # noqa: E402
+                                       POLARITY_FEATURES, PRESENCE_FEATURES,
+                                       SEMANTIC_PRESENCE, THIN_PRESENCE, polarity_features,
                                        presence_features)
 
 OUT = ROOT / "fgd_toolkit" / "tagging" / "calibration.json"
@@ -50,8 +53,13 @@ class Table:
     gold_polarity: np.ndarray         # [n_rows] 1 enabler, 0 barrier, -1 none/neutral/mixed
 
 
-def build_table(ds: Dataset, backend_name: str, cache_dir: str) -> Table:
+def build_table(ds: Dataset, backend_name: str, cache_dir: str,
+                keyword_free: bool = False) -> Table:
+    """The feature table of a data set; ``keyword_free`` codes it with every keyword removed
+    from the codebook (training data for the semantic model of codes without keywords)."""
     cb = load_codebook(ds.codebook)
+    if keyword_free:
+        cb = replace(cb, codes=[replace(c, keywords=[]) for c in cb.codes])
     settings = CodeSettings(cluster=False)
     passages = to_passages(ds.transcripts, settings.segment)
     analysis = analyse(passages, cb, get_embedder(backend_name), settings, cache_dir=cache_dir)
@@ -82,7 +90,8 @@ def build_table(ds: Dataset, backend_name: str, cache_dir: str) -> Table:
     carrier = np.zeros(len(keys), dtype=bool)
     carrier[order.to_numpy()] = True
     polarity = np.where(carrier, np.array(polarity), -1)
-    return Table(ds.name, presence, polarity_feats, keys, np.array(present), polarity)
+    return Table(ds.name + (" (no keywords)" if keyword_free else ""), presence,
+                 polarity_feats, keys, np.array(present), polarity)
 
 
 def subset(table: Table, rows: np.ndarray, name: str) -> Table:
@@ -181,6 +190,31 @@ def as_json(model: LogisticRegression, names, **extra) -> dict:
             "bias": round(float(model.intercept_[0]), 6), **extra}
 
 
+def pool(per_backend: list[list[Table]], datasets) -> list[Table]:
+    """Per data set, the tables of every back-end stacked (for the scale-free generic models)."""
+    return [Table(ds.name, *[{k: np.concatenate([ts[d].presence[k] if attr == 0 else
+                                                 ts[d].polarity[k] for ts in per_backend])
+                              for k in (per_backend[0][d].presence if attr == 0 else
+                                        per_backend[0][d].polarity)}
+                             for attr in (0, 1)],
+                  np.concatenate([np.char.add(f"{b}#", ts[d].turn_key)
+                                  for b, ts in enumerate(per_backend)]),
+                  np.concatenate([ts[d].gold_present for ts in per_backend]),
+                  np.concatenate([ts[d].gold_polarity for ts in per_backend]))
+            for d, ds in enumerate(datasets)]
+
+
+def semantic_held_out(bare: list[Table], held_name: str) -> float:
+    """Turn F1 of the semantic (keyword-free) model on one held-out part of the keyword-free
+    tables, fitted on the rest (same splits as the main held-out table)."""
+    for held, rest in held_out_splits(bare):
+        if held.name.replace(" (no keywords)", "") == held_name:
+            model, threshold = fit_presence(rest, SEMANTIC_PRESENCE)
+            prob = model.predict_proba(_matrix(held.presence, SEMANTIC_PRESENCE))[:, 1]
+            return round(turn_f1(held, prob, threshold), 3)
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="*", default=BACKENDS)
@@ -192,16 +226,22 @@ def main() -> None:
     output = {"about": "Fitted by benchmarks/calibrate.py on the dev transcripts and the "
                        "IndoNLU HoASA/CASA train splits; see the README.", "backends": {}}
     generic_tables: list[list[Table]] = []
+    generic_bare: list[list[Table]] = []
     report = []
     for name in args.backends:
         backend = get_embedder(name)
         tables = [build_table(ds, name, args.cache_dir) for ds in datasets]
+        bare = [build_table(ds, name, args.cache_dir, keyword_free=True) for ds in datasets]
         generic_tables.append(tables)
+        generic_bare.append(bare)
         model, thin, threshold, thin_threshold = fit_ensemble(tables)
+        semantic, semantic_threshold = fit_presence(bare, SEMANTIC_PRESENCE)
         pol = fit_polarity(tables)
         output["backends"][backend.model_id] = {
             "presence": as_json(model, PRESENCE_FEATURES), "threshold": threshold,
             "presence_thin": as_json(thin, THIN_PRESENCE), "threshold_thin": thin_threshold,
+            "presence_semantic": as_json(semantic, SEMANTIC_PRESENCE),
+            "threshold_semantic": semantic_threshold,
             "polarity": as_json(pol, POLARITY_FEATURES),
             "neutral_band": round(neutral_band(tables, pol, neutral_share), 4),
             "source": f"{name}: dev + hoasa-train + casa-train"}
@@ -213,26 +253,21 @@ def main() -> None:
                               tht)
             report.append({"backend": name, "held_out": held.name, "code_F1": round(f1, 3),
                            "thin_model_F1": round(f1_thin, 3),
+                           "no_keywords_F1": semantic_held_out(bare, held.name),
                            "polarity_acc": round(polarity_accuracy(held, p), 3),
                            "threshold": th})
         print(pd.DataFrame([r for r in report if r['backend'] == name]).to_string(index=False), flush=True)
-    pooled = [Table(ds.name, *[{k: np.concatenate([ts[d].presence[k] if attr == 0 else
-                                                   ts[d].polarity[k]
-                                                   for ts in generic_tables])
-                                for k in (generic_tables[0][d].presence if attr == 0 else
-                                          generic_tables[0][d].polarity)}
-                               for attr in (0, 1)],
-                    np.concatenate([np.char.add(f"{b}#", ts[d].turn_key)
-                                    for b, ts in enumerate(generic_tables)]),
-                    np.concatenate([ts[d].gold_present for ts in generic_tables]),
-                    np.concatenate([ts[d].gold_polarity for ts in generic_tables]))
-              for d, ds in enumerate(datasets)]
+    pooled = pool(generic_tables, datasets)
+    pooled_bare = pool(generic_bare, datasets)
+    gsemantic, gsemantic_th = fit_presence(pooled_bare, GENERIC_SEMANTIC)
     generic_thin = ("kw_any", "kw_count", "q_kw", "prev_kw", "log_len", "kw_x_len")
     gmodel, gthin, gth, gthin_th = fit_ensemble(pooled, GENERIC_PRESENCE, generic_thin)
     gpol = fit_polarity(pooled)
     output["generic"] = {"presence": as_json(gmodel, GENERIC_PRESENCE), "threshold": gth,
                          "presence_thin": as_json(gthin, generic_thin),
                          "threshold_thin": gthin_th,
+                         "presence_semantic": as_json(gsemantic, GENERIC_SEMANTIC),
+                         "threshold_semantic": gsemantic_th,
                          "polarity": as_json(gpol, POLARITY_FEATURES),
                          "neutral_band": round(neutral_band(pooled, gpol, neutral_share), 4),
                          "source": "scale-free features pooled over " + ", ".join(args.backends)}

@@ -268,7 +268,9 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                                        analysis.prototypes)
     vectors, embedder_obj = analysis.vectors, analysis.cache
     calibration = calibration_for(backend.model_id).for_codebook(cb)
-    scores = decide(evidence, mask, calibration, settings.max_codes_per_passage)
+    keyword_free = np.array([not c.keywords and bool(c.all_examples) for c in cb.codes],
+                            dtype=bool)
+    scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
     codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
@@ -391,7 +393,8 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                     "encoding": t.encoding} for t in transcripts],
         "codebook": {"name": cb.name, "version": cb.version,
                      "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
-                     "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes)},
+                     "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes),
+                     "codes_without_keywords": [c.id for c in cb.codes if not c.keywords]},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
                     "calibration": calibration_key,
                     "cache": {"folder": str(cache.root) if cache.root else None,

@@ -70,3 +70,40 @@ def test_codebook_of_bare_definitions_says_why_little_is_coded(tmp_path):
     # definitions alone are weak evidence: whatever did not fire is named in a warning
     assert all(any(code in w for w in result.warnings) for code in silent)
     assert len(result.codings) < 0.5 * (result.passages["role"] == "participant").sum()
+
+
+def test_codes_without_keywords_use_the_semantic_model_on_the_main_threshold():
+    import numpy as np
+
+    from fgd_toolkit.tagging.model import calibration_for
+
+    cal = calibration_for("generic")
+    assert cal.semantic_presence is not None
+    feats = {name: np.random.default_rng(0).normal(size=(50, 2))
+             for name in set(cal.presence.features) | set(cal.semantic_presence.features)
+             | set(cal.thin_presence.features)}
+    prob = cal.presence_probability(feats, np.array([False, True]))
+    semantic = cal.semantic_presence.score(feats)[:, 1]
+    # the keyword-free column is decided by the semantic model at its own threshold ...
+    assert ((prob[:, 1] >= cal.threshold) == (semantic >= cal.semantic_threshold)).all()
+    # ... and the column with keywords is left to the keyword-aware models
+    assert np.allclose(prob[:, 0], cal.presence_probability(feats)[:, 0])
+
+
+def test_codebook_without_keywords_still_finds_most_coded_turns():
+    """Stripping every keyword from the starter codebook leaves definitions and examples:
+    the semantic model must still find a fair share of the turns the gold coder coded."""
+    from dataclasses import replace
+
+    from fgd_toolkit.evaluate import load_gold, score, turn_codings
+
+    from .conftest import CODEBOOK, ROOT
+
+    full = load_codebook(CODEBOOK)
+    bare = replace(full, codes=[replace(c, keywords=[]) for c in full.codes])
+    result = code(SAMPLES, bare, settings=CodeSettings(cluster=False))
+    assert result.manifest["codebook"]["codes_without_keywords"] == full.ids
+    scores = score(turn_codings(result.passages, result.codings),
+                   load_gold(ROOT / "benchmarks" / "gold"))
+    assert scores.micro.recall >= 0.5
+    assert scores.micro.f1 >= 0.5

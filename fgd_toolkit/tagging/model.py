@@ -27,6 +27,12 @@ GENERIC_PRESENCE = ("kw_any", "kw_count", "z_desc", "z_example", "top1", "kw_x_z
 #: For thin codebooks (few codes or few examples): no feature that compares a code with the
 #: other codes or learns from examples, only keywords, similarity to the definition, context.
 THIN_PRESENCE = ("kw_any", "kw_count", "sim_desc", "q_kw", "prev_kw", "log_len", "kw_x_len")
+#: For codes without keywords: semantic and context evidence only, fitted on the training data
+#: with every keyword removed (a keyword-trusting model misses most passages of such a code).
+SEMANTIC_PRESENCE = ("z_desc", "z_example", "rel_desc", "rel_example", "sim_desc",
+                     "sim_example", "counter_margin", "top1", "clf", "clf_top1", "q_z", "prev_z",
+                     "log_len")
+GENERIC_SEMANTIC = ("z_desc", "z_example", "top1", "clf", "clf_top1", "q_z", "prev_z", "log_len")
 POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
 #: A codebook with fewer codes, or fewer examples per code (median), is "thin".
 THIN_MAX_CODES = 4
@@ -139,26 +145,43 @@ class Calibration:
     source: str = ""
     thin_presence: LogisticModel | None = None
     thin_threshold: float | None = None
+    semantic_presence: LogisticModel | None = None
+    semantic_threshold: float | None = None
 
     @classmethod
     def from_json(cls, key: str, data: dict) -> "Calibration":
         thin = data.get("presence_thin")
+        semantic = data.get("presence_semantic")
         return cls(key=key, presence=LogisticModel.from_json(data["presence"]),
                    threshold=float(data["threshold"]),
                    polarity=LogisticModel.from_json(data["polarity"]),
                    neutral_band=float(data["neutral_band"]), source=data.get("source", ""),
-                          thin_presence=LogisticModel.from_json(thin) if thin else None,
-                   thin_threshold=data.get("threshold_thin"))
+                   thin_presence=LogisticModel.from_json(thin) if thin else None,
+                   thin_threshold=data.get("threshold_thin"),
+                   semantic_presence=LogisticModel.from_json(semantic) if semantic else None,
+                   semantic_threshold=data.get("threshold_semantic"))
 
-    def presence_probability(self, feats: dict[str, np.ndarray]) -> np.ndarray:
+    def presence_probability(self, feats: dict[str, np.ndarray],
+                             keyword_free: np.ndarray | None = None) -> np.ndarray:
         """P(code applies): the mean of the full and the thin model (the thin one alone once
         :meth:`for_codebook` chose it). The full model reads a code against the others and
         its examples; the thin one trusts keywords more; their mean held up best across FGD
-        and review data."""
+        and review data.
+
+        Columns flagged in ``keyword_free`` (codes without keywords but with examples) take
+        the semantic model instead, shifted in log-odds so that its own threshold falls on
+        :attr:`threshold`. A thin codebook's calibration has no semantic model: compared
+        with few other codes and few examples, semantic evidence alone is not reliable.
+        """
         full = self.presence.score(feats)
-        if self.thin_presence is None:
+        if self.thin_presence is not None:
+            full = (full + self.thin_presence.score(feats)) / 2
+        if keyword_free is None or not keyword_free.any() or self.semantic_presence is None:
             return full
-        return (full + self.thin_presence.score(feats)) / 2
+        semantic = self.semantic_presence.score(feats)
+        shift = _logit(self.threshold) - _logit(float(self.semantic_threshold))
+        semantic = 1.0 / (1.0 + np.exp(-(_logit(semantic) + shift)))
+        return np.where(keyword_free[None, :], semantic, full)
 
     def for_codebook(self, codebook) -> "Calibration":
         """This calibration, with the thin-codebook presence model when the codebook has few
@@ -171,6 +194,11 @@ class Calibration:
         return Calibration(key=f"{self.key} (thin codebook)", presence=self.thin_presence,
                            threshold=float(self.thin_threshold), polarity=self.polarity,
                            neutral_band=self.neutral_band, source=self.source)
+
+
+def _logit(p):
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
 
 
 @lru_cache(maxsize=1)

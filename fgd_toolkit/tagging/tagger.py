@@ -39,9 +39,12 @@ def polarity_label(p_enabler: float, band: float) -> str:
 
 
 def decide(ev: Evidence, coded: np.ndarray, calibration: Calibration,
-           max_codes: int) -> TagScores:
-    """Presence and polarity probabilities for every pair (zero for passages not coded)."""
-    pres = calibration.presence_probability(presence_features(ev, coded))
+           max_codes: int, keyword_free: np.ndarray | None = None) -> TagScores:
+    """Presence and polarity probabilities for every pair (zero for passages not coded).
+
+    ``keyword_free`` flags the codes without keywords: they are decided by the semantic model.
+    """
+    pres = calibration.presence_probability(presence_features(ev, coded), keyword_free)
     pol = calibration.polarity.score(polarity_features(ev, coded))
     pres[~coded] = 0.0
     if max_codes and pres.shape[1] > max_codes:
