@@ -1,6 +1,6 @@
 """Calibrated decisions: turn evidence into code presence and polarity.
 
-Small logistic models (full and thin presence, polarity), fitted by
+Small logistic models (full, thin and semantic presence, polarity), fitted by
 ``benchmarks/calibrate.py`` on labelled Indonesian data (the development transcripts and the
 IndoNLU train splits) and shipped as ``calibration.json``: one entry per embedding back-end
 plus a ``generic`` entry of scale-free features for any other back-end. Thresholds and the
