@@ -290,9 +290,11 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                                  coder, run_id)
     stage_done("cluster")
 
-    warnings = _warnings(passages, codings, cb, mask)
+    warnings = _warnings(passages, codings, cb, mask) + _common_keyword_warnings(evidence,
+                                                                                  mask)
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
                          calibration.key, passages, codings)
+    manifest["warnings"] = warnings
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
                         manifest=manifest, warnings=warnings, transcripts=transcripts)
 
@@ -347,6 +349,30 @@ def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
     elif silent:
         out.append(f"codes that never fired: {', '.join(silent)} (check their keywords and "
                    "examples with `fgd codebook lint`).")
+    return out
+
+
+#: A keyword found in at least this share of the coded passages (and in at least
+#: ``COMMON_KEYWORD_MIN`` of them) is named in a warning: it codes passing mentions.
+COMMON_KEYWORD_SHARE = 0.15
+COMMON_KEYWORD_MIN = 10
+
+
+def _common_keyword_warnings(evidence, mask: np.ndarray) -> list[str]:
+    """Keywords the conversation uses everywhere (``warga`` in an FGD about citizens' use of
+    apps): they were the main source of false positives on held-out FGDs."""
+    rows = np.flatnonzero(mask)
+    counts: dict[tuple[str, str], int] = {}
+    for i in rows:
+        for code_id, hits in evidence.hits[i].items():
+            for keyword in {h.keyword for h in hits}:
+                counts[(code_id, keyword)] = counts.get((code_id, keyword), 0) + 1
+    out = []
+    for (code_id, keyword), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if n >= COMMON_KEYWORD_MIN and n >= COMMON_KEYWORD_SHARE * len(rows):
+            out.append(f"keyword '{keyword}' of {code_id} occurs in {n} of {len(rows)} "
+                       f"participant passages ({n / len(rows):.0%}): a word this common marks "
+                       "passing mentions too; consider a more specific phrase in the codebook.")
     return out
 
 

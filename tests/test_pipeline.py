@@ -168,6 +168,22 @@ def test_codes_that_never_fire_are_reported(tmp_path):
     assert any("never fired" in w for w in result.warnings)
 
 
+def test_a_keyword_the_conversation_uses_everywhere_is_named(tmp_path, coded_result):
+    import yaml
+
+    # the starter codebook has no such keyword ...
+    assert not any("a word this common" in w for w in coded_result.warnings)
+    # ... "sekarang" (now) as a keyword would code passing mentions in 15 % of passages
+    data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
+    data["codes"][0]["keywords"].append("sekarang")
+    edited = tmp_path / "cb.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = code(SAMPLES, edited, settings=CodeSettings(cluster=False))
+    named = [w for w in result.warnings if "a word this common" in w]
+    assert len(named) == 1 and f"'sekarang' of {data['codes'][0]['id']}" in named[0]
+    assert result.manifest["warnings"] == result.warnings
+
+
 def test_interrupted_write_leaves_earlier_results(tmp_path, coded_result, monkeypatch):
     out = tmp_path / "res"
     coded_result.to_csv(out)
