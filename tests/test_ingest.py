@@ -198,6 +198,8 @@ def test_markdown_heading_ends_a_turn_and_never_starts_one(make_file):
     ("Notulen", "observer"), ("Narasumber", "participant"), ("Informan 2", "participant"),
     ("Responden 4", "participant"), ("Peserta 3", "participant"), ("P1", "participant"),
     ("R2", "participant"), ("I1", "participant"), ("Bu Ratih", "participant"),
+    ("Mod", "moderator"), ("Fas", "moderator"), ("I-3", "participant"),
+    ("R2 (Perempuan, 45 th)", "participant"),
 ])
 def test_role_is_inferred_from_the_label_without_a_roster(make_file, label, role):
     path = make_file("peran.txt", f"{label}: Selamat pagi, Bapak Ibu.\n")

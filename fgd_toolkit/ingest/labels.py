@@ -32,7 +32,7 @@ _LABEL_THEN_TIME = re.compile(
     rf"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*]{{0,60}}?)(?:\*\*|__)?\s+"
     rf"(?P<time>{_TIME_TOKEN})\s*$")
 _ORG_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<org1>[^()]+)\)|\s[-–—]\s(?P<org2>.+))$")
-_CODE_LABEL = re.compile(r"^[A-Z]{1,3}\s?\d{1,3}[a-z]?$")
+_CODE_LABEL = re.compile(r"^[A-Z]{1,3}[-\s.]?\d{1,3}[a-z]?$")
 _NUMBERED = re.compile(r"^(?P<word>[^\d]+?)\s*[-#]?\s*\d{1,3}[a-z]?$")
 
 
@@ -132,11 +132,11 @@ def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
     vocab = lang.yaml_lists("speakers")
     if _TIME_ONLY.match(label) or len(label) > 60:
         return False
-    if _CODE_LABEL.match(label):
-        return True
+    name, _org = split_organisation(label)
+    if _CODE_LABEL.match(label) or _CODE_LABEL.match(name):
+        return True        # P1, R-2, I3, and "R2 (Perempuan, 45)"
     if role_from_label(label):
         return True
-    name, _org = split_organisation(label)
     words = name.split()
     if not words or len(words) > 5:
         return False
