@@ -256,6 +256,44 @@ def _print_code_summary(result) -> None:
                           f"{escape(row.top_terms)}")
 
 
+@app.command()
+@handle_errors
+def evaluate(
+    results: Path = typer.Argument(..., help="A results folder written by `fgd code`."),
+    gold: list[Path] = typer.Option(..., "--gold", "-g", help="Hand codings: CSV file(s) or "
+                                    "folder(s) with columns transcript_id, turn, code_id, "
+                                    "polarity."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the per-code scores "
+                                                                 "to this CSV file."),
+) -> None:
+    """Score coded results against a researcher's own hand codings, turn by turn.
+
+    Only the transcripts the hand codings cover are scored. Example:
+    fgd evaluate results/ --gold my-codings.csv
+    """
+    from . import atomic
+    from .evaluate import load_gold, score_result
+    from .export import load_results
+
+    scores = score_result(load_results(results), load_gold(list(gold)))
+    micro = scores.micro
+    table = Table(title="Agreement with the hand codings (turn level)")
+    for name in ("code", "precision", "recall", "F1", "support"):
+        table.add_column(name, justify="left" if name == "code" else "right")
+    per_code = scores.per_code_frame()
+    for row in per_code.itertuples():
+        table.add_row(escape(row.code_id), f"{row.P:.3f}", f"{row.R:.3f}", f"{row.F1:.3f}",
+                      str(row.support))
+    table.add_row("[bold]all (micro)", f"{micro.precision:.3f}", f"{micro.recall:.3f}",
+                  f"{micro.f1:.3f}", str(micro.tp + micro.fn))
+    out_console.print(table)
+    out_console.print(f"code F1 {micro.f1:.3f} (macro {scores.macro_f1:.3f}); code+polarity "
+                      f"F1 {scores.polarity_micro.f1:.3f}")
+    if out is not None:
+        atomic.write_text(out, per_code.to_csv(index=False, lineterminator="\n"))
+        err_console.print(f"Wrote per-code scores to {escape(str(out))}")
+
+
 @codebook_app.command("lint")
 @handle_errors
 def codebook_lint(

@@ -116,3 +116,25 @@ def score(predicted: pd.DataFrame, gold: pd.DataFrame, codes: list[str] | None =
                         pairs(gold[gold["code_id"] == c])) for c in codes}
     return Scores(per_code=per_code, micro=_prf(pairs(predicted), pairs(gold)),
                   polarity_micro=_prf(triples(predicted), triples(gold)))
+
+
+def score_result(result, gold: pd.DataFrame) -> Scores:
+    """Score a :class:`~fgd_toolkit.pipeline.CodingResult` against hand codings of some of its
+    transcripts (gold columns :data:`GOLD_COLUMNS`): only the transcripts the gold covers
+    count, every one of their turns included (a turn the coder left uncoded is a negative)."""
+    known = set(result.passages["transcript_id"])
+    unknown = sorted(set(gold["transcript_id"]) - known)
+    if unknown:
+        raise FgdError(f"the gold codings name transcripts the results do not have: "
+                       f"{', '.join(unknown[:5])}.",
+                       fix="code those transcripts too, or check the transcript_id column "
+                           "(it must match the results' passages.csv).")
+    codes = result.codebook.ids
+    foreign = sorted(set(gold["code_id"]) - set(codes))
+    if foreign:
+        raise FgdError(f"the gold codings use codes the codebook does not have: "
+                       f"{', '.join(foreign[:5])}.",
+                       fix="use the code ids of the codebook the results were coded with.")
+    covered = result.passages[result.passages["transcript_id"].isin(set(gold["transcript_id"]))]
+    return score(turn_codings(result.passages, result.codings), gold, codes=codes,
+                 scope=covered[["transcript_id", "turn"]])

@@ -120,3 +120,33 @@ def test_debug_flag_shows_the_traceback(tmp_path):
     result = runner.invoke(app, ["--debug", "ingest", str(tmp_path / "x.pdf")])
     assert result.exit_code != 0
     assert result.exception is not None
+
+
+def test_evaluate_scores_results_against_hand_codings_of_one_transcript(written_results,
+                                                                        coded_result, tmp_path):
+    import pandas as pd
+
+    from fgd_toolkit.evaluate import load_gold, score_result
+
+    gold_file = ROOT / "benchmarks" / "gold" / "fgd-dinkes-arjasari.csv"
+    out = tmp_path / "per-code.csv"
+    result = runner.invoke(app, ["evaluate", str(written_results), "--gold", str(gold_file),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    expected = score_result(coded_result, load_gold(gold_file))
+    assert f"code F1 {expected.micro.f1:.3f}" in result.output
+    # only the covered transcript counts: its codings are the predictions, the others are not
+    per_code = pd.read_csv(out)
+    assert list(per_code.columns) == ["code_id", "P", "R", "F1", "support"]
+    assert per_code["support"].sum() == expected.micro.tp + expected.micro.fn
+    assert expected.micro.tp + expected.micro.fp < len(coded_result.codings)
+
+
+def test_evaluate_names_transcripts_the_results_lack(written_results, tmp_path):
+    gold = tmp_path / "gold.csv"
+    gold.write_text("transcript_id,turn,code_id,polarity\nfgd-lain,3,ANG,barrier\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(written_results), "--gold", str(gold)])
+    assert result.exit_code == 2
+    assert "fgd-lain" in result.output and "Fix:" in result.output
+    assert "Traceback" not in result.output
