@@ -16,16 +16,21 @@ _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*|[.,!?;:…]+")
 _ELONGATED = re.compile(r"([a-z])\1{2,}")
 _NUMBER_REDUP = re.compile(r"^([a-z]{2,})2$")
 _SPACES = re.compile(r"\s+")
+_NOTE_LINE = re.compile(r"(?m)^[ \t]*(?P<label>[*_]{0,2}[^\W\d_][^:\n]{0,30}?)[*_]{0,2}\s*:.*$")
 
 
 def marker_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of non-speech markers: any ``[...]`` and ``(...)`` holding a marker word.
+    """Character spans of non-speech markers: any ``[...]``, ``(...)`` holding a marker word,
+    and a transcriber's note on a line of its own (``Catatan: ...``, ``lang/note_labels.txt``).
 
     >>> marker_spans("Iya [tertawa] betul (crosstalk) (Dinkes)")
     [(4, 13), (20, 31)]
     """
     markers = lang.word_list("markers")
     spans = [(m.start(), m.end()) for m in _BRACKET.finditer(text)]
+    for m in _NOTE_LINE.finditer(text):      # "Catatan: ..." on a line of its own
+        if m.group("label").lower().strip("*_ ") in lang.word_list("note_labels"):
+            spans.append((m.start(), m.end()))
     for m in _PAREN.finditer(text):
         inner = m.group(1).strip().lower()
         if any(inner == w or inner.startswith(w + " ") or inner.startswith(w) and len(w) > 4

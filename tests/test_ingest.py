@@ -174,7 +174,6 @@ def test_txt_reader_drops_a_label_without_words(make_file):
     "Keterangan: rekaman kedua.",
     "10:30 sudah ramai di loket.",
     "Jam 10:30: sudah ramai di loket.",
-    "Pertanyaan 2: apa kendala utama?",
     "menurut saya: anggarannya kurang.",
 ])
 def test_txt_reader_does_not_start_turns_at_notes_and_times(make_file, line):
@@ -183,6 +182,50 @@ def test_txt_reader_does_not_start_turns_at_notes_and_times(make_file, line):
     turns = read_transcript(path).turns
     assert [t.speaker for t in turns] == ["Moderator", "P1"]
     assert turns[1].text == f"Jawaban saya.\n{line}"
+
+
+@pytest.mark.parametrize("header", ["Pertanyaan 2: apa kendala utama?", "SESI 2: DISKUSI",
+                                    "=== SESI 2 ===", "PEMBUKAAN"])
+def test_section_header_lines_end_a_turn_and_are_not_speech(make_file, header):
+    path = make_file("sesi.txt", f"Moderator: Pertanyaan berikutnya.\nP1: Jawaban saya.\n{header}\n"
+                                 "Moderator: Silakan.\nP2: Anggaran kurang.\n")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Moderator", "Pertanyaan berikutnya."), ("P1", "Jawaban saya."),
+        ("Moderator", "Silakan."), ("P2", "Anggaran kurang.")]
+
+
+@pytest.mark.parametrize("text", [
+    "Moderator – Selamat siang.\nP1 – Siang, Bu.\nP2 - Saya dari kecamatan.\n",
+    "MODERATOR\nSelamat siang.\n\nPESERTA 1\nSiang, Bu.\n\nPESERTA 2\nSaya dari kecamatan.\n",
+])
+def test_file_without_colon_labels_is_read_with_dashes_or_label_lines(make_file, text):
+    turns = read_transcript(make_file("longgar.txt", text)).turns
+    assert [t.role for t in turns] == ["moderator", "participant", "participant"]
+    assert [t.text for t in turns] == ["Selamat siang.", "Siang, Bu.", "Saya dari kecamatan."]
+
+
+@pytest.mark.parametrize("text, speakers", [
+    ("[00.00.05] Moderator: Pagi.\n[00.01.15] P1: Pagi, Bu.\n", ["Moderator", "P1"]),
+    ("1. Moderator: Pagi.\n2. P1: Pagi, Bu.\n", ["Moderator", "P1"]),
+    ("MODERATOR: Pagi.\nP 1: Pagi, Bu.\nModerator: Lanjut.\nP01: Siap.\n",
+     ["MODERATOR", "P 1", "MODERATOR", "P 1"]),
+    ("Moderator: Pagi.\nInforman Kunci 1: Pagi.\nPeserta FGD 2: Siang.\nCamat: Hadir.\n",
+     ["Moderator", "Informan Kunci 1", "Peserta FGD 2", "Camat"]),
+])
+def test_common_label_variants_start_turns(make_file, text, speakers):
+    turns = read_transcript(make_file("varian.txt", text)).turns
+    assert [t.speaker for t in turns] == speakers
+    if text.startswith("[00.00.05]"):
+        assert [t.start for t in turns] == [5.0, 75.0]
+
+
+def test_role_in_brackets_after_a_name_is_the_role(make_file):
+    path = make_file("peran.txt", "Rina Marlina (Moderator): Pagi.\nAndi (Notulen): Hadir.\n"
+                                  "Budi (Dinkes): Pagi, Bu.\n")
+    turns = read_transcript(path).turns
+    assert [(t.role, t.attributes.get("organisation")) for t in turns] == [
+        ("moderator", None), ("observer", None), ("participant", "Dinkes")]
 
 
 def test_markdown_heading_ends_a_turn_and_never_starts_one(make_file):

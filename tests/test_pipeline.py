@@ -173,14 +173,14 @@ def test_a_keyword_the_conversation_uses_everywhere_is_named(tmp_path, coded_res
 
     # the starter codebook has no such keyword ...
     assert not any("a word this common" in w for w in coded_result.warnings)
-    # ... "sekarang" (now) as a keyword would code passing mentions in 15 % of passages
+    # ... "kami" (we) as a keyword would code passing mentions in a third of the passages
     data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
-    data["codes"][0]["keywords"].append("sekarang")
+    data["codes"][0]["keywords"].append("kami")
     edited = tmp_path / "cb.yaml"
     edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = code(SAMPLES, edited, settings=CodeSettings(cluster=False))
     named = [w for w in result.warnings if "a word this common" in w]
-    assert len(named) == 1 and f"'sekarang' of {data['codes'][0]['id']}" in named[0]
+    assert len(named) == 1 and f"'kami' of {data['codes'][0]['id']}" in named[0]
     assert result.manifest["warnings"] == result.warnings
 
 

@@ -33,8 +33,22 @@ def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         if match:
             key = canonical(match.label)
             counts[key] = counts.get(key, 0) + 1
-    resolver = SpeakerResolver(doc.roster, counts)
-    builder = TurnBuilder(resolver)
+    doc.turns = _build(blocks, bold, SpeakerResolver(doc.roster, counts), path)
+    if not doc.turns:            # "P1 – text", or a label paragraph above its text
+        texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+        loose_counts = count_labels(texts, loose=True)
+        for key, n in counts.items():
+            loose_counts[key] = max(n, loose_counts.get(key, 0))
+        doc.turns = _build(blocks, bold, SpeakerResolver(doc.roster, loose_counts), path,
+                           loose=True)
+    return doc
+
+
+def _build(blocks, bold, resolver: SpeakerResolver, path: Path, loose: bool = False) -> list:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    builder = TurnBuilder(resolver, loose=loose)
     position = 0
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -45,8 +59,7 @@ def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
             rows = [[cell.text.strip() for cell in row.cells] for row in block.rows]
             builder.turns.extend(table_turns(rows, resolver, path, position))
             position += len(rows)
-    doc.turns = builder.finish()
-    return doc
+    return builder.finish()
 
 
 def _bold_label(paragraph) -> LabelMatch | None:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from .. import lang
 from ..models import Participant
 
-_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
-# a time or a time range ("00:01:02 - 00:01:10", "00:02:00 --> 00:02:10"), bare or bracketed
+_TIME = r"(?:\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?|\d{1,2}\.\d{2}\.\d{2})"
+# a time or a time range ("00:01:02 - 00:01:10", "00:02:00 --> 00:02:10"), bare or bracketed;
+# "00.01.15" (dots, hours-minutes-seconds) is a time too
 _SPAN = rf"{_TIME}(?:\s*(?:-->|->|–|-|s/d|to)\s*{_TIME})?"
 _TIME_TOKEN = rf"(?:\[\s*{_SPAN}\s*\]|\(\s*{_SPAN}\s*\)|{_SPAN})"
 _LABEL_LINE = re.compile(
     rf"""^\s*
+    (?:\d{{1,4}}[.)]\s+)?                          # optional line number ("12. P1: ...")
     (?:(?P<time1>{_TIME_TOKEN})\s*[-–]?\s*)?      # optional leading time
     (?P<open>\*\*|__)?\s*                          # optional bold
     (?P<label>[^\W\d_][^:\n*]{{0,70}}?)              # the label (starts with a letter)
@@ -51,7 +53,10 @@ def parse_time(value: str | float | int | None) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return None if value != value else float(value)  # NaN check
-    text = str(value).strip().strip("[]()").strip().replace(",", ".")
+    text = str(value).strip().strip("[]()").strip()
+    if re.fullmatch(r"\d{1,2}\.\d{2}\.\d{2}", text):
+        text = text.replace(".", ":")            # "00.01.15"
+    text = text.replace(",", ".")
     if not text:
         return None
     try:
@@ -69,6 +74,38 @@ def parse_time(value: str | float | int | None) -> float | None:
     for num in nums:
         seconds = seconds * 60 + num
     return round(seconds, 3)
+
+
+#: Loose layouts, tried only when a file yields no turn otherwise: "P1 – text" (a dash for
+#: the colon) and a label alone on its line without a colon ("MODERATOR", text below).
+_DASH_LINE = re.compile(
+    rf"^\s*(?:(?P<time>{_TIME_TOKEN})\s*)?(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*–—]{{0,40}}?)"
+    rf"(?:\*\*|__)?\s+[-–—]\s+(?P<text>\S.*)$")
+_BARE_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][\w .'()-]{0,40}?)(?:\*\*|__)?\s*$")
+
+
+def split_loose_label_line(line: str) -> LabelMatch | None:
+    """``P1 – text`` or a bare ``MODERATOR`` line (see ``_DASH_LINE``)."""
+    m = _DASH_LINE.match(line)
+    if m:
+        return LabelMatch(label=" ".join(m.group("label").split()), text=m.group("text").strip(),
+                          start=parse_time(_range_start(m.group("time"))))
+    m = _BARE_LABEL.match(line)
+    if m and len(m.group("label").split()) <= 4:
+        return LabelMatch(label=" ".join(m.group("label").split()), text="", start=None)
+    return None
+
+
+def is_header_line(line: str, match: LabelMatch | None) -> bool:
+    """A section or note line: ``SESI 2: DISKUSI``, ``=== SESI 2 ===``, ``Catatan: ...``."""
+    letters = [ch for ch in line if ch.isalpha()]
+    if len(letters) >= 3 and not any(ch.islower() for ch in letters) \
+            and len(line.split()) <= 12:
+        return True
+    if match:
+        first = match.label.split()[0].lower().rstrip(".")
+        return first in lang.yaml_lists("speakers")["headers"]
+    return False
 
 
 def split_label_line(line: str) -> LabelMatch | None:
@@ -96,20 +133,43 @@ def _range_start(time: str | None) -> str | None:
                     time.strip("[]() "))[0]
 
 
+#: A role word may be qualified by up to this many words ("Informan Kunci 1", "Peserta FGD 2").
+MAX_ROLE_QUALIFIERS = 2
+_ROLES = ("moderator", "observer", "participant")
+
+
 def role_from_label(label: str) -> str | None:
-    """Role implied by a label's words (``Moderator``, ``Notulen``, ``Peserta 3``) or None."""
+    """Role implied by a label's words (``Moderator``, ``Notulen``, ``Peserta 3``,
+    ``Informan Kunci 1``, ``Rina (Moderator)``) or None."""
     vocab = lang.yaml_lists("speakers")
-    key = _base_word(label)
-    for role in ("moderator", "observer", "participant"):
+    name, org = split_organisation(label)
+    key = _base_word(name)
+    for role in _ROLES:
         if key in vocab[role]:
             return role
+    words = key.split()
+    if 1 < len(words) <= 1 + MAX_ROLE_QUALIFIERS:
+        for role in _ROLES:            # a role word and a qualifier: "informan kunci"
+            if words[0] in vocab[role]:
+                return role
+    if org and _base_word(org) in {w for r in _ROLES for w in vocab[r]}:
+        return next(r for r in _ROLES if _base_word(org) in vocab[r])   # "Rina (Moderator)"
     return None
 
 
+def role_in_brackets(label: str) -> bool:
+    """``Rina Marlina (Moderator)``: the bracket names a role, not an organisation."""
+    _name, org = split_organisation(label)
+    vocab = lang.yaml_lists("speakers")
+    return bool(org) and any(_base_word(org) in vocab[r] for r in _ROLES)
+
+
 def _base_word(label: str) -> str:
-    name = split_organisation(label)[0].lower()
-    numbered = _NUMBERED.match(name)
-    return (numbered.group("word") if numbered else name).strip()
+    """Lowercased label without its number: "Peserta ke-4" -> "peserta ke"."""
+    name = re.sub(r"[/]+", " ", label.lower())
+    name = re.sub(r"\b(?:ke|no)\s*[-.]?\s*(?=\d)", "", name)   # "peserta ke-4", "no. 4"
+    numbered = _NUMBERED.match(name.strip())
+    return " ".join((numbered.group("word") if numbered else name).split()).strip(" .-#")
 
 
 def split_organisation(label: str) -> tuple[str, str | None]:
@@ -147,6 +207,8 @@ def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
         return False
     if first in vocab["honorifics"] and len(words) >= 2:
         return True
+    if first in vocab["positions"] and len(words) <= 4:
+        return True                 # "Camat:", "Kapus Dinoyo:" (may speak only once)
     # Capitalised names: every word starts upper-case (particles like "bin" allowed).
     lower_ok = {"bin", "binti", "van", "de", "al", "el", "dan"}
     if not all(w[0].isupper() or w.lower() in lower_ok for w in words):
@@ -157,6 +219,14 @@ def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
 def canonical(label: str) -> str:
     """Lowercase, single-spaced key for comparing labels."""
     return " ".join(label.lower().split())
+
+
+def speaker_key(label: str) -> str:
+    """Key under which spellings of one label meet: case and spacing aside, and a coded
+    label's number without padding or separator (``P 1``, ``P.1``, ``P01`` -> ``p1``)."""
+    key = canonical(label)
+    coded = re.fullmatch(r"([a-z]{1,3})[-\s.]?0*(\d{1,3}[a-z]?)", key)
+    return f"{coded.group(1)}{coded.group(2)}" if coded else key
 
 
 class SpeakerResolver:
@@ -171,6 +241,7 @@ class SpeakerResolver:
         self.roster = roster or {}
         self.label_counts = label_counts
         self._by_key = {canonical(label): p for label, p in self.roster.items()}
+        self._spellings: dict[str, str] = {}
 
     def resolve(self, label: str, explicit: bool = False) -> tuple[str, str, dict[str, str]] | None:
         """(speaker, role, attributes) for a label, or None when it does not start a turn.
@@ -191,9 +262,12 @@ class SpeakerResolver:
             return None
         attributes: dict[str, str] = {}
         _name, org = split_organisation(label)
-        if org:
+        if org and not role_in_brackets(label):
             attributes["organisation"] = org
-        return label, role_from_label(label) or "participant", attributes
+        # one speaker, however the transcriber spelled the label: MODERATOR = Moderator,
+        # P 1 = P.1 = P01 = P1
+        speaker = self._spellings.setdefault(speaker_key(label), label)
+        return speaker, role_from_label(label) or "participant", attributes
 
     def require(self, label: str, where: str, path) -> tuple[str, str, dict[str, str]]:
         """:meth:`resolve` for an explicit label (speaker column, voice tag); a label missing
@@ -207,11 +281,11 @@ class SpeakerResolver:
         return resolved
 
 
-def count_labels(lines: list[str]) -> dict[str, int]:
+def count_labels(lines: list[str], loose: bool = False) -> dict[str, int]:
     """How many lines start with each label candidate (for the recurrence rule)."""
     counts: dict[str, int] = {}
     for line in lines:
-        match = split_label_line(line)
+        match = split_label_line(line) or (split_loose_label_line(line) if loose else None)
         if match:
             key = canonical(match.label)
             counts[key] = counts.get(key, 0) + 1

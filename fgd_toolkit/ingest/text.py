@@ -25,8 +25,24 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
     if decoded.warning:
         doc.warnings.append(decoded.warning)
     lines = body.split("\n")
-    resolver = SpeakerResolver(doc.roster, count_labels(lines))
-    builder = TurnBuilder(resolver)
+    builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines)), path, offset)
+    if not builder.turns:        # "P1 – text", or "MODERATOR" alone above its text
+        builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, loose=True)),
+                         path, offset, loose=True)
+    doc.turns = builder.turns
+    if builder.leading_speech and doc.turns:
+        doc.warnings.append(f"{path}: {builder.leading_speech} sentence line(s) before the "
+                            "first speaker label were not read as speech; if they are, start "
+                            "them with 'Label: '.")
+    if builder.orphan_lines:
+        doc.warnings.append(f"{path}: {builder.orphan_lines} line(s) after a heading or note and "
+                            "before the next speaker label were not read as speech.")
+    return doc
+
+
+def _build(lines: list[str], resolver: SpeakerResolver, path: Path, offset: int,
+           loose: bool = False) -> TurnBuilder:
+    builder = TurnBuilder(resolver, loose=loose)
     number = 0
     while number < len(lines):
         if _PIPE_ROW.match(lines[number]):          # a Markdown table: Pembicara | Teks
@@ -39,8 +55,5 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
             continue
         builder.feed(lines[number], offset + number + 1)
         number += 1
-    doc.turns = builder.finish()
-    if builder.orphan_lines:
-        doc.warnings.append(f"{path}: {builder.orphan_lines} line(s) after a heading and before "
-                            "the next speaker label were not read as speech.")
-    return doc
+    builder.finish()
+    return builder

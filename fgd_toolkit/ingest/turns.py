@@ -4,11 +4,14 @@ from __future__ import annotations
 import re
 
 from ..models import Turn
-from .labels import LabelMatch, SpeakerResolver, parse_time, split_label_line
+from .labels import (LabelMatch, SpeakerResolver, is_header_line, parse_time, split_label_line,
+                     split_loose_label_line)
 
 # Markdown headings and horizontal rules end a turn; they are never speech.
 _STRUCTURAL = re.compile(r"^\s*(#{1,6}\s|(?:-{3,}|\*{3,}|_{3,})\s*$)")
 _BLANK_RUNS = re.compile(r"\n\s*\n+")
+# a line worded like speech rather than a title: several words ending a sentence
+_SENTENCE = re.compile(r"^\s*\S+(?:\s+\S+){5,}.*[.?!…]\s*$")
 
 
 class TurnBuilder:
@@ -16,14 +19,20 @@ class TurnBuilder:
 
     Lines before the first turn, and lines after a heading until the next label, are not
     speech (titles, notes) and are counted in ``skipped_lines`` (``orphan_lines`` for those
-    after the first turn, which readers report as a warning).
+    after the first turn, which readers report as a warning). Section and note lines
+    (``SESI 2: DISKUSI``, ``Catatan: ...``) end a turn like a heading.
+
+    ``loose`` also accepts ``P1 – text`` and a label alone on its line without a colon; readers
+    use it only for a file that yields no turn otherwise.
     """
 
-    def __init__(self, resolver: SpeakerResolver) -> None:
+    def __init__(self, resolver: SpeakerResolver, loose: bool = False) -> None:
         self.resolver = resolver
+        self.loose = loose
         self.turns: list[Turn] = []
         self.skipped_lines = 0
         self.orphan_lines = 0   # skipped after the first turn (e.g. under a heading)
+        self.leading_speech = 0  # skipped before it, and worded like speech (a sentence)
         self._lines: list[str] = []
         self._open = False
 
@@ -33,7 +42,14 @@ class TurnBuilder:
             self._close()
             return
         match = label or split_label_line(line)
+        if match is None and self.loose:
+            match = split_loose_label_line(line)
         resolved = self.resolver.resolve(match.label) if match else None
+        if not resolved and line.strip() and is_header_line(line, match):
+            self._close()
+            self.skipped_lines += 1
+            self.orphan_lines += bool(self.turns)
+            return
         if match and resolved:
             self._close()
             speaker, role, attrs = resolved
@@ -48,6 +64,8 @@ class TurnBuilder:
             self.skipped_lines += 1
             if self.turns:
                 self.orphan_lines += 1
+            elif match is None and _SENTENCE.match(line):
+                self.leading_speech += 1
 
     def _close(self) -> None:
         if self._open:
