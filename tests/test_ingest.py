@@ -317,6 +317,29 @@ DOCX_CASES = {
          {"speaker": "Notulen", "role": "observer", "starts_with": "Izin, Bu", "start": None},
          {"speaker": "Peneliti", "role": "moderator", "starts_with": "Terima kasih atas",
           "start": None}]),
+    "table-with-number-column-and-role-column": (
+        [("table", [["No", "Penutur", "Peran", "Isi Pembicaraan"],
+                    ["1", "Rina:", "Pemandu", "Selamat pagi, kita mulai."],
+                    ["2", "Ahmad", "Informan", "Pagi, Bu. Anggaran kami kurang."]])],
+        [{"speaker": "Rina", "role": "moderator", "text": "Selamat pagi, kita mulai.",
+          "start": None},
+         {"speaker": "Ahmad", "role": "participant", "text": "Pagi, Bu. Anggaran kami kurang.",
+          "start": None}]),
+    "soft-line-breaks": (
+        ["Moderator: Selamat pagi.\nP1: Pagi, Bu.\nP2: Saya dari kecamatan."],
+        [{"speaker": "Moderator", "role": "moderator", "text": "Selamat pagi.", "start": None},
+         {"speaker": "P1", "role": "participant", "text": "Pagi, Bu.", "start": None},
+         {"speaker": "P2", "role": "participant", "text": "Saya dari kecamatan.",
+          "start": None}]),
+    "word-transcribe-time-first": (
+        ["Rekaman FGD.m4a", "00:00:05 Speaker 1", "Selamat pagi.", "00:00:20 Speaker 2",
+         "Pagi, Bu."],
+        [{"speaker": "Speaker 1", "role": "participant", "text": "Selamat pagi.", "start": 5},
+         {"speaker": "Speaker 2", "role": "participant", "text": "Pagi, Bu.", "start": 20}]),
+    "label-tab-text": (
+        ["Moderator\tSelamat pagi.", "P1\tPagi, Bu."],
+        [{"speaker": "Moderator", "role": "moderator", "text": "Selamat pagi.", "start": None},
+         {"speaker": "P1", "role": "participant", "text": "Pagi, Bu.", "start": None}]),
     "header-row-table": (
         [("table", [["Pembicara", "Waktu", "Teks"],
                     ["Fasilitator", "00:10:00", "Pertanyaan terakhir, apa harapan Bapak Ibu?"],

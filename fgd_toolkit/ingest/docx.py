@@ -28,14 +28,15 @@ def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
     doc = RawDocument.from_metadata(path, {}, sidecar)
     blocks = list(document.iter_inner_content())
     bold = {id(b): _bold_label(b) for b in blocks if isinstance(b, Paragraph)}
-    counts = count_labels([b.text for b in blocks if isinstance(b, Paragraph)])
+    counts = count_labels([line for b in blocks if isinstance(b, Paragraph)
+                           for line in b.text.split("\n")])
     for match in bold.values():
         if match:
             key = canonical(match.label)
             counts[key] = counts.get(key, 0) + 1
     doc.turns = _build(blocks, bold, SpeakerResolver(doc.roster, counts), path)
     if not doc.turns:            # "P1 – text", or a label paragraph above its text
-        texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+        texts = [line for b in blocks if isinstance(b, Paragraph) for line in b.text.split("\n")]
         loose_counts = count_labels(texts, loose=True)
         for key, n in counts.items():
             loose_counts[key] = max(n, loose_counts.get(key, 0))
@@ -53,7 +54,10 @@ def _build(blocks, bold, resolver: SpeakerResolver, path: Path, loose: bool = Fa
     for block in blocks:
         if isinstance(block, Paragraph):
             position += 1
-            builder.feed(block.text, position, label=bold[id(block)])
+            first, *more = block.text.split("\n")    # soft line breaks (Shift+Enter)
+            builder.feed(first if more else block.text, position, label=bold[id(block)])
+            for line in more:
+                builder.feed(line, position)
         elif isinstance(block, Table):
             builder.finish()
             rows = [[cell.text.strip() for cell in row.cells] for row in block.rows]

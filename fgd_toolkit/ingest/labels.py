@@ -33,6 +33,10 @@ _TIME_ONLY = re.compile(rf"^\s*{_TIME_TOKEN}\s*$")
 _LABEL_THEN_TIME = re.compile(
     rf"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*]{{0,60}}?)(?:\*\*|__)?\s+"
     rf"(?P<time>{_TIME_TOKEN})\s*$")
+# "00:00:05 Speaker 1" alone on a line, text below (Word's Transcribe, time first)
+_TIME_THEN_LABEL = re.compile(
+    rf"^\s*(?P<time>{_TIME_TOKEN})\s+(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*]{{0,60}}?)"
+    rf"(?:\*\*|__)?\s*$")
 _ORG_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<org1>[^()]+)\)|\s[-–—]\s(?P<org2>.+))$")
 _CODE_LABEL = re.compile(r"^[A-Z]{1,3}[-\s.]?\d{1,3}[a-z]?$")
 _NUMBERED = re.compile(r"^(?P<word>[^\d]+?)\s*[-#]?\s*\d{1,3}[a-z]?$")
@@ -76,11 +80,11 @@ def parse_time(value: str | float | int | None) -> float | None:
     return round(seconds, 3)
 
 
-#: Loose layouts, tried only when a file yields no turn otherwise: "P1 – text" (a dash for
-#: the colon) and a label alone on its line without a colon ("MODERATOR", text below).
+#: Loose layouts, tried only when a file yields no turn otherwise: "P1 – text" (a dash or a
+#: tab for the colon) and a label alone on its line without a colon ("MODERATOR", text below).
 _DASH_LINE = re.compile(
     rf"^\s*(?:(?P<time>{_TIME_TOKEN})\s*)?(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*–—]{{0,40}}?)"
-    rf"(?:\*\*|__)?\s+[-–—]\s+(?P<text>\S.*)$")
+    rf"(?:\*\*|__)?(?:\s+[-–—]\s+|\s*\t+\s*)(?P<text>\S.*)$")
 _BARE_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][\w .'()-]{0,40}?)(?:\*\*|__)?\s*$")
 
 
@@ -112,7 +116,7 @@ def split_label_line(line: str) -> LabelMatch | None:
     """Split a line into label, text and time if it has the shape of a labelled line."""
     m = _LABEL_LINE.match(line)
     if not m:
-        alone = _LABEL_THEN_TIME.match(line)
+        alone = _LABEL_THEN_TIME.match(line) or _TIME_THEN_LABEL.match(line)
         if alone:
             return LabelMatch(label=" ".join(alone.group("label").split()), text="",
                               start=parse_time(_range_start(alone.group("time"))))

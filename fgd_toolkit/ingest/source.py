@@ -167,6 +167,10 @@ def normalise_role(value: object, path: Path, label: str) -> str:
     """Map role words (English or Indonesian) to one of :data:`ROLES`."""
     key = str(value or "participant").strip().lower()
     role = _ROLE_ALIASES.get(key)
+    if role is None:      # the speaker-label vocabulary: "Pemandu", "Notulis", "Informan"
+        from .labels import role_from_label
+
+        role = role_from_label(str(value).strip())
     if role is None:
         raise RosterError(f"participant '{label}' has unknown role '{value}'.", path=path,
                           fix=f"use one of {', '.join(ROLES)}.")

@@ -19,9 +19,10 @@ from .source import check_metadata_keys, check_zip_container, normalise_role, re
 #: Default column names, tried in order (case-insensitive). Override with ``columns=``.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "speaker": ("speaker", "pembicara", "penutur", "nama", "name", "peserta", "informan",
-                "partisipan", "participant", "who", "label"),
+                "partisipan", "participant", "who", "label", "kode", "narasumber"),
     "text": ("text", "teks", "ucapan", "transkrip", "transcript", "isi", "utterance",
-             "content", "pernyataan", "kutipan", "verbatim"),
+             "content", "pernyataan", "kutipan", "verbatim", "uraian", "pembicaraan",
+             "jawaban", "tanggapan"),
     "start": ("start", "mulai", "start_time", "waktu_mulai", "time", "waktu", "timestamp",
               "jam"),
     "end": ("end", "selesai", "end_time", "waktu_selesai", "akhir"),
@@ -43,11 +44,25 @@ class ColumnMap:
 
 def _match_columns(header: list[str], overrides: dict[str, str] | None = None
                    ) -> ColumnMap:
+    """Columns by name: an alias equal to the header, else the header's first word
+    ("Isi Pembicaraan" -> isi, "Nama Peserta" -> nama); each column serves one field."""
     lowered = [str(h).strip().lower() for h in header]
+    first_words = [h.split()[0].strip(":") if h.split() else "" for h in lowered]
     found: dict[str, int | None] = {}
+    taken: set[int] = set()
     for field, aliases in COLUMN_ALIASES.items():
-        wanted = [overrides[field].lower()] if overrides and field in overrides else aliases
-        found[field] = next((lowered.index(a) for a in wanted if a in lowered), None)
+        if overrides and field in overrides:
+            wanted = overrides[field].lower()
+            found[field] = lowered.index(wanted) if wanted in lowered else None
+            continue
+        index = next((lowered.index(a) for a in aliases
+                      if a in lowered and lowered.index(a) not in taken), None)
+        if index is None:
+            index = next((i for a in aliases for i, w in enumerate(first_words)
+                          if w == a and i not in taken), None)
+        found[field] = index
+        if index is not None:
+            taken.add(index)
     return ColumnMap(**found)
 
 
@@ -60,7 +75,10 @@ def guess_table_columns(rows: list[list[str]]) -> tuple[ColumnMap | None, bool]:
     time_col = next((c for c in range(width)
                      if sum(bool(_TIME_CELL.match(r[c])) for r in rows if c < len(r))
                      > len(rows) / 2), None)
-    others = [c for c in range(width) if c != time_col]
+    numbers = {c for c in range(width)      # a "No" column of row numbers
+               if sum(r[c].strip().rstrip(".").isdigit() for r in rows if c < len(r))
+               > len(rows) / 2}
+    others = [c for c in range(width) if c != time_col and c not in numbers]
     if len(others) < 2:
         return None, False
     lengths = {c: sum(len(r[c]) for r in rows if c < len(r)) for c in others}
@@ -140,7 +158,7 @@ def _rows_to_turns(frame: pd.DataFrame, path: Path, doc: RawDocument,
     values = frame.to_numpy(dtype=str)
     turns: list[Turn] = []
     for idx, row in enumerate(values):
-        label = row[cols.speaker].strip()
+        label = row[cols.speaker].strip().rstrip(":").strip()
         text = row[cols.text].strip()
         if not label and not text:
             continue

@@ -98,13 +98,17 @@ def table_turns(rows: list[list[str]], resolver: SpeakerResolver, path,
     offset = first_position + (2 if has_header else 1)
     turns: list[Turn] = []
     for idx, row in enumerate(body):
-        speaker_cell = _cell(row, columns.speaker)
+        speaker_cell = _cell(row, columns.speaker).rstrip(":").strip()
         text = _cell(row, columns.text)
         if not speaker_cell:
             if turns and text:
                 turns[-1].text = f"{turns[-1].text}\n{text}".strip()
             continue
         speaker, role, attrs = resolver.require(speaker_cell, f"table row {idx + 1}", path)
+        if columns.role is not None and _cell(row, columns.role) and not resolver.roster:
+            from .source import normalise_role
+
+            role = normalise_role(_cell(row, columns.role), path, speaker)
         turns.append(Turn(speaker=speaker, role=role, text=text, line=offset + idx,
                           start=parse_time(_cell(row, columns.start)),
                           end=parse_time(_cell(row, columns.end)), attributes=attrs))
