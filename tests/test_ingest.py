@@ -592,3 +592,28 @@ def test_label_and_time_alone_on_a_line_start_a_turn_below(tmp_path):
     turns = read_transcript(path).turns
     assert [(t.speaker, t.start) for t in turns] == [("Speaker 1", 5.0), ("Speaker 2", 12.0)]
     assert turns[1].text.endswith("masih lanjutan Speaker 2.")
+
+
+def test_workbook_sheets_with_turns_are_read_in_order_below_title_rows(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    info = workbook.active
+    info.title = "Info"
+    info.append(["Judul", "FGD Dinkes"])
+    for title, rows in (("Sesi 1", [["Moderator", "Selamat pagi."], ["P1", "Pagi, Bu."]]),
+                        ("Sesi 2", [["Moderator", "Apa hambatannya?"],
+                                    ["P1", "Anggaran kurang."]])):
+        sheet = workbook.create_sheet(title)
+        sheet.append([f"TRANSKRIP FGD DINKES, {title.upper()}"])
+        sheet.append([])
+        sheet.append(["Nama", "Ucapan"])
+        for row in rows:
+            sheet.append(row)
+    path = tmp_path / "sesi.xlsx"
+    workbook.save(path)
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Moderator", "Selamat pagi."), ("P1", "Pagi, Bu."),
+        ("Moderator", "Apa hambatannya?"), ("P1", "Anggaran kurang.")]
+    assert [t.line for t in turns] == [4, 5, 4, 5]

@@ -97,11 +97,14 @@ def read_table_transcript(path: Path, sidecar: Sidecar | None = None,
     if suffix == ".xlsx":
         check_zip_container(path, "xlsx")
         try:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
+                                   keep_default_na=False, engine="openpyxl")
         except Exception as exc:
             raise TranscriptFormatError(f"this workbook cannot be read ({type(exc).__name__}).",
                                         path=path, fix="open it in Excel and save it again.")
-        first_row = 2
+        doc = RawDocument.from_metadata(path, meta, sidecar, encoding=encoding)
+        doc.turns = _workbook_turns(sheets, path, doc, columns)
+        return doc
     elif suffix == ".json":
         decoded = read_text(path)
         encoding, warning = decoded.encoding, decoded.warning
@@ -122,6 +125,39 @@ def read_table_transcript(path: Path, sidecar: Sidecar | None = None,
         doc.warnings.append(warning)
     doc.turns = _rows_to_turns(frame, path, doc, columns, first_row)
     return doc
+
+
+#: A header row may sit below a title block this many rows deep.
+MAX_HEADER_ROW = 10
+
+
+def _workbook_turns(sheets: dict[str, pd.DataFrame], path: Path, doc: RawDocument,
+                    columns: dict[str, str] | None) -> list[Turn]:
+    """Turns of every sheet that has speaker and text columns, in sheet order (one sheet per
+    session is common); the header may sit below a title block. Other sheets ("Info") are
+    skipped; a workbook with no such sheet is an error naming the first sheet's columns."""
+    turns: list[Turn] = []
+    found = False
+    for raw in sheets.values():
+        header = next((i for i in range(min(MAX_HEADER_ROW, len(raw)))
+                       if _has_speaker_and_text(list(raw.iloc[i]), columns)), None)
+        if header is None:
+            continue
+        found = True
+        frame = raw.iloc[header + 1:].reset_index(drop=True)
+        frame.columns = [str(c) for c in raw.iloc[header]]
+        turns += _rows_to_turns(frame, path, doc, columns, header + 2)
+    if not found:
+        first = next(iter(sheets.values()), pd.DataFrame())
+        frame = first.iloc[1:] if len(first) else first
+        frame.columns = [str(c) for c in first.iloc[0]] if len(first) else frame.columns
+        return _rows_to_turns(frame, path, doc, columns, 2)     # raises the usual error
+    return turns
+
+
+def _has_speaker_and_text(cells: list, overrides: dict[str, str] | None) -> bool:
+    found = _match_columns([str(c) for c in cells], overrides)
+    return found.speaker is not None and found.text is not None
 
 
 def _json_frame(text: str, path: Path) -> tuple[pd.DataFrame, dict]:
