@@ -101,7 +101,7 @@ def split_loose_label_line(line: str) -> LabelMatch | None:
 
 
 def is_header_line(line: str, match: LabelMatch | None) -> bool:
-    """A section or note line: ``SESI 2: DISKUSI``, ``=== SESI 2 ===``, ``Catatan: ...``."""
+    """A section line: ``SESI 2: DISKUSI``, ``=== SESI 2 ===``, ``Pertanyaan 1: ...``."""
     letters = [ch for ch in line if ch.isalpha()]
     if len(letters) >= 3 and not any(ch.islower() for ch in letters) \
             and len(line.split()) <= 12:
@@ -145,27 +145,26 @@ _ROLES = ("moderator", "observer", "participant")
 def role_from_label(label: str) -> str | None:
     """Role implied by a label's words (``Moderator``, ``Notulen``, ``Peserta 3``,
     ``Informan Kunci 1``, ``Rina (Moderator)``) or None."""
-    vocab = lang.yaml_lists("speakers")
     name, org = split_organisation(label)
     key = _base_word(name)
-    for role in _ROLES:
-        if key in vocab[role]:
-            return role
+    role = _role_of(key)
     words = key.split()
-    if 1 < len(words) <= 1 + MAX_ROLE_QUALIFIERS:
-        for role in _ROLES:            # a role word and a qualifier: "informan kunci"
-            if words[0] in vocab[role]:
-                return role
-    if org and _base_word(org) in {w for r in _ROLES for w in vocab[r]}:
-        return next(r for r in _ROLES if _base_word(org) in vocab[r])   # "Rina (Moderator)"
-    return None
+    if role is None and 1 < len(words) <= 1 + MAX_ROLE_QUALIFIERS:
+        role = _role_of(words[0])          # a role word and a qualifier: "informan kunci"
+    if role is None and org:
+        role = _role_of(_base_word(org))   # "Rina (Moderator)"
+    return role
 
 
 def role_in_brackets(label: str) -> bool:
     """``Rina Marlina (Moderator)``: the bracket names a role, not an organisation."""
     _name, org = split_organisation(label)
+    return bool(org) and _role_of(_base_word(org)) is not None
+
+
+def _role_of(words: str) -> str | None:
     vocab = lang.yaml_lists("speakers")
-    return bool(org) and any(_base_word(org) in vocab[r] for r in _ROLES)
+    return next((role for role in _ROLES if words in vocab[role]), None)
 
 
 def _base_word(label: str) -> str:
