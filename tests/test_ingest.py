@@ -617,3 +617,22 @@ def test_workbook_sheets_with_turns_are_read_in_order_below_title_rows(tmp_path)
         ("Moderator", "Selamat pagi."), ("P1", "Pagi, Bu."),
         ("Moderator", "Apa hambatannya?"), ("P1", "Anggaran kurang.")]
     assert [t.line for t in turns] == [4, 5, 4, 5]
+
+
+def test_title_block_fills_metadata_and_its_role_lines_are_not_turns(make_file):
+    path = make_file("judul.txt", "TRANSKRIP FGD INOVASI\nHari/Tanggal: Selasa, 12 Maret 2026\n"
+                                  "Tempat: Aula Dinkes\nModerator: Dr. Rina Marlina\n"
+                                  "Peserta: 8 orang\nTopik: Inovasi Pelayanan\n\n"
+                                  "Moderator: Selamat pagi.\nP1: Pagi, Bu.\n")
+    transcript = read_transcript(path)
+    assert [(t.speaker, t.text) for t in transcript.turns] == [("Moderator", "Selamat pagi."),
+                                                               ("P1", "Pagi, Bu.")]
+    assert (transcript.date, transcript.location, transcript.title) == (
+        "Selasa, 12 Maret 2026", "Aula Dinkes", "Inovasi Pelayanan")
+
+
+def test_opening_lines_worded_like_speech_are_not_a_title_block(make_file):
+    path = make_file("bukan-judul.txt", "Tanggal: 12 Maret 2026\nTempat: Aula Dinkes\n"
+                                        "Moderator: Selamat pagi Bapak Ibu, mari kita mulai.\n"
+                                        "P1: Pagi, Bu.\n")
+    assert [t.speaker for t in read_transcript(path).turns] == ["Moderator", "P1"]

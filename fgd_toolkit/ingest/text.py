@@ -7,7 +7,7 @@ from pathlib import Path
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, count_labels
 from .source import read_text, split_front_matter
-from .turns import TurnBuilder, table_turns
+from .turns import TurnBuilder, looks_like_speech, table_turns
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
@@ -25,6 +25,7 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
     if decoded.warning:
         doc.warnings.append(decoded.warning)
     lines = body.split("\n")
+    lines = _title_block(lines, doc)
     builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines)), path, offset)
     if not builder.turns:        # "P1 – text", or "MODERATOR" alone above its text
         builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, loose=True)),
@@ -38,6 +39,38 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         doc.warnings.append(f"{path}: {builder.orphan_lines} line(s) after a heading or note and "
                             "before the next speaker label were not read as speech.")
     return doc
+
+
+#: Title-block fields and the metadata key each fills (when the file has none of its own).
+TITLE_FIELDS = {"judul": "title", "topik": "title", "tema": "title", "tanggal": "date",
+                "hari/tanggal": "date", "hari, tanggal": "date", "tempat": "location",
+                "lokasi": "location"}
+MAX_TITLE_BLOCK = 15
+
+
+def _title_block(lines: list[str], doc: RawDocument) -> list[str]:
+    """Blank out a title block at the top ("Hari/Tanggal: ...", "Tempat: ...", "Moderator: Dr.
+    Rina", "Peserta: 8 orang"), so its role lines do not become turns; its date, place and
+    topic fill the metadata the file does not already have.
+
+    The block is the lines before the first blank line; it counts as a title block only with
+    at least two such fields and no line worded like speech (a sentence)."""
+    end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    if not 0 < end <= MAX_TITLE_BLOCK:
+        return lines
+    fields = {}
+    for line in lines[:end]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() in TITLE_FIELDS:
+            fields.setdefault(TITLE_FIELDS[key.strip().lower()], value.strip())
+    speech = any(looks_like_speech(line.partition(":")[2] or line) for line in lines[:end])
+    if len([k for k in lines[:end] if k.partition(":")[0].strip().lower() in TITLE_FIELDS]) < 2 \
+            or speech:
+        return lines
+    for key, value in fields.items():
+        if value and not doc.meta.get(key):
+            doc.meta[key] = value
+    return [""] * end + lines[end:]
 
 
 def _build(lines: list[str], resolver: SpeakerResolver, path: Path, offset: int,

@@ -14,6 +14,11 @@ _BLANK_RUNS = re.compile(r"\n\s*\n+")
 _SENTENCE = re.compile(r"^\s*\S+(?:\s+\S+){5,}.*[.?!…]\s*$")
 
 
+def looks_like_speech(line: str) -> bool:
+    """Six words or more ending like a sentence: speech, not a title or a form field."""
+    return bool(_SENTENCE.match(line))
+
+
 class TurnBuilder:
     """Feed lines in order: a line with a speaker label starts a turn, other lines continue it.
 
@@ -64,7 +69,7 @@ class TurnBuilder:
             self.skipped_lines += 1
             if self.turns:
                 self.orphan_lines += 1
-            elif match is None and _SENTENCE.match(line):
+            elif match is None and looks_like_speech(line):
                 self.leading_speech += 1
 
     def _close(self) -> None:
