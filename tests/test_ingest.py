@@ -636,3 +636,27 @@ def test_opening_lines_worded_like_speech_are_not_a_title_block(make_file):
                                         "Moderator: Selamat pagi Bapak Ibu, mari kita mulai.\n"
                                         "P1: Pagi, Bu.\n")
     assert [t.speaker for t in read_transcript(path).turns] == ["Moderator", "P1"]
+
+
+@pytest.mark.parametrize("name, text", [
+    ("dua.vtt", "WEBVTT\n\n00:00:01.000 --> 00:00:05.000\nModerator: Setuju semua?\n"
+                "P1: Setuju, Bu.\n\n00:00:05.500 --> 00:00:09.000\nP2: Saya juga.\n"),
+    ("dua.srt", "1\n00:00:01,000 --> 00:00:05,000\n- Moderator: Setuju semua?\n"
+                "- P1: Setuju, Bu.\n\n2\n00:00:05,500 --> 00:00:09,000\n"
+                "<i>P2:</i> Saya juga.\n"),
+])
+def test_subtitle_cue_with_two_speakers_gives_two_turns(make_file, name, text):
+    turns = read_transcript(make_file(name, text)).turns
+    assert [(t.speaker, t.text, t.start) for t in turns] == [
+        ("Moderator", "Setuju semua?", 1.0), ("P1", "Setuju, Bu.", 1.0),
+        ("P2", "Saya juga.", 5.5)]
+
+
+def test_an_agency_quoted_inside_a_turn_does_not_start_one(make_file):
+    path = make_file("kutip.txt", "Moderator: Bagaimana koordinasinya?\n"
+                                  "P1: Kami sudah kirim surat.\n"
+                                  "Dinas Kesehatan: mereka bilang datanya belum siap.\n"
+                                  "Jadi kami tunggu.\nModerator: Baik.\n")
+    turns = read_transcript(path).turns
+    assert [t.speaker for t in turns] == ["Moderator", "P1", "Moderator"]
+    assert "Dinas Kesehatan: mereka bilang" in turns[1].text

@@ -212,6 +212,8 @@ def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
         return True
     if first in vocab["positions"] and len(words) <= 4:
         return True                 # "Camat:", "Kapus Dinoyo:" (may speak only once)
+    if first in vocab["organisations"]:
+        return recurring            # "Dinas Kesehatan: mereka bilang ..." is reported speech
     # Capitalised names: every word starts upper-case (particles like "bin" allowed).
     lower_ok = {"bin", "binti", "van", "de", "al", "el", "dan"}
     if not all(w[0].isupper() or w.lower() in lower_ok for w in words):

@@ -6,6 +6,7 @@ one speaker merge into one turn; cues without a speaker continue the current tur
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,13 +68,41 @@ def _srt_cues(text: str, path: Path) -> list[Cue]:
         raise TranscriptFormatError(f"not a valid SRT file ({exc}).", path=path,
                                     fix="check the numbered, timed blocks of the file.")
     return [Cue(index=s.index or i, start=s.start.total_seconds(), end=s.end.total_seconds(),
-                voice=None, text=s.content.strip()) for i, s in enumerate(subtitles, 1)]
+                voice=None, text=_FORMAT_TAG.sub("", s.content).strip())
+            for i, s in enumerate(subtitles, 1)]
+
+
+_FORMAT_TAG = re.compile(r"</?(?:i|b|u|font)\b[^>]*>", re.IGNORECASE)   # <i>Moderator:</i>
+
+
+def _split_speakers(cue: Cue, resolver: SpeakerResolver) -> list[Cue]:
+    """A cue without a voice tag may hold lines of two speakers ("Moderator: Setuju?" /
+    "P1: Setuju, Bu."), each perhaps after a dialogue dash: one cue per speaker."""
+    if cue.voice is not None or "\n" not in cue.text:
+        return [cue]
+    parts: list[list[str]] = []
+    for line in cue.text.split("\n"):
+        line = _DIALOGUE_DASH.sub("", line)
+        match = split_label_line(line)
+        if match and resolver.resolve(match.label) is not None or not parts:
+            parts.append([line])
+        else:
+            parts[-1].append(line)
+    return [Cue(index=cue.index, start=cue.start, end=cue.end, voice=None, text="\n".join(p))
+            for p in parts]
+
+
+_DIALOGUE_DASH = re.compile(r"^\s*[-–—]\s+")
 
 
 def _merge_cues(cues: list[Cue], resolver: SpeakerResolver, doc: RawDocument,
                 path: Path) -> list[Turn]:
     turns: list[Turn] = []
+    cues = [part for cue in cues for part in _split_speakers(cue, resolver)]
     for cue in cues:
+        if cue.voice is None:
+            cue = Cue(index=cue.index, start=cue.start, end=cue.end, voice=None,
+                      text=_DIALOGUE_DASH.sub("", cue.text))
         label, text = cue.voice, cue.text
         if label is None:
             match = split_label_line(text.split("\n", 1)[0])
