@@ -660,3 +660,31 @@ def test_an_agency_quoted_inside_a_turn_does_not_start_one(make_file):
     turns = read_transcript(path).turns
     assert [t.speaker for t in turns] == ["Moderator", "P1", "Moderator"]
     assert "Dinas Kesehatan: mereka bilang" in turns[1].text
+
+
+def test_zoom_live_transcript_names_in_brackets_above_the_text(make_file):
+    path = make_file("zoom.txt", "[Rina Marlina] 09:01:15\nSelamat pagi, kita mulai.\n\n"
+                                 "[Ahmad Fauzi] 09:01:40\nPagi, Bu. [tertawa]\n\n"
+                                 "[Rina Marlina] 09:02:05\nApa hambatannya?\n")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.start) for t in turns] == [
+        ("Rina Marlina", 32475.0), ("Ahmad Fauzi", 32500.0), ("Rina Marlina", 32525.0)]
+    assert turns[1].text == "Pagi, Bu. [tertawa]"
+
+
+def test_a_time_alone_on_a_line_dates_the_next_turn_and_is_not_speech(make_file):
+    path = make_file("meet.txt", "00:00:00\nModerator: Selamat pagi.\nP1: Pagi, Bu.\n"
+                                 "00:05:00\nP2: Server kami sering down.\n")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.text, t.start) for t in turns] == [
+        ("Moderator", "Selamat pagi.", 0.0), ("P1", "Pagi, Bu.", None),
+        ("P2", "Server kami sering down.", 300.0)]
+
+
+def test_several_participants_answering_at_once_start_a_turn(make_file):
+    path = make_file("bersama.txt", "Moderator: Setuju semua?\nP1, P2: Betul.\n"
+                                    "Semua peserta: Setuju!\nModerator: Baik.\n")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.role) for t in turns] == [
+        ("Moderator", "moderator"), ("P1, P2", "participant"),
+        ("Semua peserta", "participant"), ("Moderator", "moderator")]

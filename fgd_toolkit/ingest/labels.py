@@ -37,6 +37,9 @@ _LABEL_THEN_TIME = re.compile(
 _TIME_THEN_LABEL = re.compile(
     rf"^\s*(?P<time>{_TIME_TOKEN})\s+(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*]{{0,60}}?)"
     rf"(?:\*\*|__)?\s*$")
+# "[Rina Marlina] 09:01:15" alone on a line, text below (Zoom's saved live transcript)
+_BRACKET_LABEL_TIME = re.compile(
+    rf"^\s*\[(?P<label>[^\W\d_][^\]\n]{{0,60}})\]\s*(?P<time>{_TIME_TOKEN})?\s*$")
 _ORG_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<org1>[^()]+)\)|\s[-–—]\s(?P<org2>.+))$")
 _CODE_LABEL = re.compile(r"^[A-Z]{1,3}[-\s.]?\d{1,3}[a-z]?$")
 _NUMBERED = re.compile(r"^(?P<word>[^\d]+?)\s*[-#]?\s*\d{1,3}[a-z]?$")
@@ -116,7 +119,8 @@ def split_label_line(line: str) -> LabelMatch | None:
     """Split a line into label, text and time if it has the shape of a labelled line."""
     m = _LABEL_LINE.match(line)
     if not m:
-        alone = _LABEL_THEN_TIME.match(line) or _TIME_THEN_LABEL.match(line)
+        alone = (_LABEL_THEN_TIME.match(line) or _TIME_THEN_LABEL.match(line)
+                 or _bracket_label(line))
         if alone:
             return LabelMatch(label=" ".join(alone.group("label").split()), text="",
                               start=parse_time(_range_start(alone.group("time"))))
@@ -127,6 +131,24 @@ def split_label_line(line: str) -> LabelMatch | None:
     time = m.group("time1") or m.group("time2")
     return LabelMatch(label=label, text=m.group("text").strip(),
                       start=parse_time(_range_start(time)))
+
+
+def _bracket_label(line: str):
+    """``[Rina Marlina] 09:01:15`` (a name, not a ``[tertawa]`` marker) alone on its line."""
+    m = _BRACKET_LABEL_TIME.match(line)
+    if m and m.group("time") and not _is_marker(m.group("label")):
+        return m
+    return None
+
+
+def _is_marker(text: str) -> bool:
+    key = text.strip().lower()
+    return any(key == w or key.startswith(w + " ") for w in lang.word_list("markers"))
+
+
+def is_time_only(line: str) -> bool:
+    """A line holding only a time or time range ("00:05:00")."""
+    return bool(_TIME_ONLY.match(line))
 
 
 def _range_start(time: str | None) -> str | None:
@@ -198,6 +220,9 @@ def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
     name, _org = split_organisation(label)
     if _CODE_LABEL.match(label) or _CODE_LABEL.match(name):
         return True        # P1, R-2, I3, and "R2 (Perempuan, 45)"
+    group = re.split(r"\s*(?:,|&|/|\bdan\b)\s*", label)
+    if len(group) > 1 and all(_CODE_LABEL.match(part) for part in group):
+        return True        # "P1, P2: Betul." (several participants at once)
     if role_from_label(label):
         return True
     words = name.split()

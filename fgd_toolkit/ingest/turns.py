@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 
 from ..models import Turn
-from .labels import (LabelMatch, SpeakerResolver, is_header_line, parse_time, split_label_line,
-                     split_loose_label_line)
+from .labels import (LabelMatch, SpeakerResolver, is_header_line, is_time_only, parse_time,
+                     split_label_line, split_loose_label_line)
 
 # Markdown headings and horizontal rules end a turn; they are never speech.
 _STRUCTURAL = re.compile(r"^\s*(#{1,6}\s|(?:-{3,}|\*{3,}|_{3,})\s*$)")
@@ -40,11 +40,15 @@ class TurnBuilder:
         self.leading_speech = 0  # skipped before it, and worded like speech (a sentence)
         self._lines: list[str] = []
         self._open = False
+        self._pending_time: float | None = None
 
     def feed(self, line: str, position: int, label: LabelMatch | None = None) -> None:
         """Add one line (or paragraph). ``label`` overrides label detection (bold Word runs)."""
         if _STRUCTURAL.match(line):
             self._close()
+            return
+        if is_time_only(line):         # "00:05:00" above the next label: its start time
+            self._pending_time = parse_time(line.strip())
             return
         match = label or split_label_line(line)
         if match is None and self.loose:
@@ -58,7 +62,9 @@ class TurnBuilder:
         if match and resolved:
             self._close()
             speaker, role, attrs = resolved
-            self.turns.append(Turn(speaker=speaker, role=role, text="", start=match.start,
+            start = match.start if match.start is not None else self._pending_time
+            self._pending_time = None
+            self.turns.append(Turn(speaker=speaker, role=role, text="", start=start,
                                    line=position, attributes=attrs))
             self._open = True
             if match.text:
