@@ -688,3 +688,12 @@ def test_several_participants_answering_at_once_start_a_turn(make_file):
     assert [(t.speaker, t.role) for t in turns] == [
         ("Moderator", "moderator"), ("P1, P2", "participant"),
         ("Semua peserta", "participant"), ("Moderator", "moderator")]
+
+
+def test_a_transcript_typed_in_capitals_keeps_its_continuation_lines(make_file):
+    path = make_file("kapital.txt", "MODERATOR: APA HAMBATANNYA?\nP1: ANGGARAN KURANG.\n"
+                                    "SDM JUGA TERBATAS\nMODERATOR: BAIK.\n")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("MODERATOR", "APA HAMBATANNYA?"), ("P1", "ANGGARAN KURANG.\nSDM JUGA TERBATAS"),
+        ("MODERATOR", "BAIK.")]

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from ..errors import TranscriptFormatError
 from .document import RawDocument, Sidecar
-from .labels import LabelMatch, SpeakerResolver, canonical, count_labels, split_label_line
+from .labels import (LabelMatch, SpeakerResolver, canonical, count_labels,
+                     mostly_capitals, split_label_line)
 from .source import check_zip_container
 from .turns import TurnBuilder, table_turns
 
@@ -49,7 +50,8 @@ def _build(blocks, bold, resolver: SpeakerResolver, path: Path, loose: bool = Fa
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    builder = TurnBuilder(resolver, loose=loose)
+    texts = [b.text for b in blocks if isinstance(b, Paragraph)]
+    builder = TurnBuilder(resolver, loose=loose, caps_headers=not mostly_capitals(texts))
     position = 0
     for block in blocks:
         if isinstance(block, Paragraph):

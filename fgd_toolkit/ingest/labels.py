@@ -103,11 +103,14 @@ def split_loose_label_line(line: str) -> LabelMatch | None:
     return None
 
 
-def is_header_line(line: str, match: LabelMatch | None) -> bool:
-    """A section line: ``SESI 2: DISKUSI``, ``=== SESI 2 ===``, ``Pertanyaan 1: ...``."""
+def is_header_line(line: str, match: LabelMatch | None, caps_headers: bool = True) -> bool:
+    """A section line: ``SESI 2: DISKUSI``, ``=== SESI 2 ===``, ``Pertanyaan 1: ...``.
+
+    An all-capital line counts only when ``caps_headers`` (not in a file typed in capitals)
+    and when it is short and does not end like a sentence."""
     letters = [ch for ch in line if ch.isalpha()]
-    if len(letters) >= 3 and not any(ch.islower() for ch in letters) \
-            and len(line.split()) <= 12:
+    if caps_headers and len(letters) >= 3 and not any(ch.islower() for ch in letters) \
+            and len(line.split()) <= 8 and not line.rstrip().endswith((".", "?", "!", ",", "…")):
         return True
     if match:
         first = match.label.split()[0].lower().rstrip(".")
@@ -144,6 +147,12 @@ def _bracket_label(line: str):
 def _is_marker(text: str) -> bool:
     key = text.strip().lower()
     return any(key == w or key.startswith(w + " ") for w in lang.word_list("markers"))
+
+
+def mostly_capitals(lines: list[str]) -> bool:
+    """Whether a file is typed in capitals (then an all-capital line is no section header)."""
+    letters = [ch for line in lines for ch in line if ch.isalpha()]
+    return bool(letters) and sum(ch.isupper() for ch in letters) > 0.5 * len(letters)
 
 
 def is_time_only(line: str) -> bool:

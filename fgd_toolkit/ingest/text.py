@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from .document import RawDocument, Sidecar
-from .labels import SpeakerResolver, count_labels
+from .labels import SpeakerResolver, count_labels, mostly_capitals
 from .source import read_text, split_front_matter
 from .turns import TurnBuilder, looks_like_speech, table_turns
 
@@ -75,7 +75,7 @@ def _title_block(lines: list[str], doc: RawDocument) -> list[str]:
 
 def _build(lines: list[str], resolver: SpeakerResolver, path: Path, offset: int,
            loose: bool = False) -> TurnBuilder:
-    builder = TurnBuilder(resolver, loose=loose)
+    builder = TurnBuilder(resolver, loose=loose, caps_headers=not mostly_capitals(lines))
     number = 0
     while number < len(lines):
         if _PIPE_ROW.match(lines[number]):          # a Markdown table: Pembicara | Teks

@@ -31,9 +31,11 @@ class TurnBuilder:
     use it only for a file that yields no turn otherwise.
     """
 
-    def __init__(self, resolver: SpeakerResolver, loose: bool = False) -> None:
+    def __init__(self, resolver: SpeakerResolver, loose: bool = False,
+                 caps_headers: bool = True) -> None:
         self.resolver = resolver
         self.loose = loose
+        self.caps_headers = caps_headers
         self.turns: list[Turn] = []
         self.skipped_lines = 0
         self.orphan_lines = 0   # skipped after the first turn (e.g. under a heading)
@@ -54,7 +56,7 @@ class TurnBuilder:
         if match is None and self.loose:
             match = split_loose_label_line(line)
         resolved = self.resolver.resolve(match.label) if match else None
-        if not resolved and line.strip() and is_header_line(line, match):
+        if not resolved and line.strip() and is_header_line(line, match, self.caps_headers):
             self._close()
             self.skipped_lines += 1
             self.orphan_lines += bool(self.turns)
