@@ -631,11 +631,16 @@ def test_title_block_fills_metadata_and_its_role_lines_are_not_turns(make_file):
         "Selasa, 12 Maret 2026", "Aula Dinkes", "Inovasi Pelayanan")
 
 
-def test_opening_lines_worded_like_speech_are_not_a_title_block(make_file):
-    path = make_file("bukan-judul.txt", "Tanggal: 12 Maret 2026\nTempat: Aula Dinkes\n"
-                                        "Moderator: Selamat pagi Bapak Ibu, mari kita mulai.\n"
-                                        "P1: Pagi, Bu.\n")
-    assert [t.speaker for t in read_transcript(path).turns] == ["Moderator", "P1"]
+@pytest.mark.parametrize("text", [
+    "Tanggal: 12 Maret 2026\nTempat: Aula Dinkes\n"
+    "Moderator: Selamat pagi Bapak Ibu, mari kita mulai.\nP1: Pagi, Bu.\n",
+    "Tanggal: 12 Maret 2026\nTempat: Aula Dinkes\nModerator: Selamat pagi.\nP1: Pagi, Bu.\n"
+    "\nModerator: Lanjut.\n",
+    "Moderator: Selamat pagi.\nTanggal: 12 Maret 2026\nTempat: Aula\nP1: Pagi, Bu.\n",
+])
+def test_opening_lines_with_speech_are_not_a_title_block(make_file, text):
+    speakers = [t.speaker for t in read_transcript(make_file("bukan-judul.txt", text)).turns]
+    assert speakers[:2] == ["Moderator", "P1"]
 
 
 @pytest.mark.parametrize("name, text", [

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from .document import RawDocument, Sidecar
-from .labels import SpeakerResolver, count_labels, mostly_capitals
+from .labels import SpeakerResolver, count_labels, mostly_capitals, split_label_line
 from .source import read_text, split_front_matter
 from .turns import TurnBuilder, looks_like_speech, table_turns
 
@@ -54,10 +54,16 @@ def _title_block(lines: list[str], doc: RawDocument) -> list[str]:
     topic fill the metadata the file does not already have.
 
     The block is the lines before the first blank line; it counts as a title block only with
-    at least two such fields and no line worded like speech (a sentence)."""
+    at least two such fields, no line worded like speech (a sentence), and any other
+    ``Label: value`` line holding a name or a count ("Dr. Rina Marlina", "8 orang"), not
+    words ("Selamat pagi.")."""
     end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
-    if not 0 < end <= MAX_TITLE_BLOCK:
+    if not 0 < end <= MAX_TITLE_BLOCK or end == len(lines):
         return lines
+    for line in lines[:end]:
+        match = split_label_line(line)
+        if match and match.label.lower() not in TITLE_FIELDS and not _name_or_count(match.text):
+            return lines
     fields = {}
     for line in lines[:end]:
         key, sep, value = line.partition(":")
@@ -71,6 +77,13 @@ def _title_block(lines: list[str], doc: RawDocument) -> list[str]:
         if value and not doc.meta.get(key):
             doc.meta[key] = value
     return [""] * end + lines[end:]
+
+
+def _name_or_count(value: str) -> bool:
+    """"Dr. Rina Marlina", "8 orang (perwakilan OPD)": a title-block value, not speech."""
+    words = value.split()
+    return bool(words) and (words[0][0].isdigit()
+                            or all(w[0].isupper() or not w[0].isalpha() for w in words))
 
 
 def _build(lines: list[str], resolver: SpeakerResolver, path: Path, offset: int,
