@@ -702,3 +702,10 @@ def test_a_transcript_typed_in_capitals_keeps_its_continuation_lines(make_file):
     assert [(t.speaker, t.text) for t in turns] == [
         ("MODERATOR", "APA HAMBATANNYA?"), ("P1", "ANGGARAN KURANG.\nSDM JUGA TERBATAS"),
         ("MODERATOR", "BAIK.")]
+
+
+def test_a_capitalised_marker_line_inside_a_turn_does_not_end_it(make_file):
+    path = make_file("jeda.txt", "Moderator: Lanjut.\nP3: Saya mau tambahkan.\n[JEDA 5 MENIT]\n"
+                                 "Soal anggaran tadi.\nModerator: Baik.\n")
+    turns = read_transcript(path).turns
+    assert turns[1].text == "Saya mau tambahkan.\n[JEDA 5 MENIT]\nSoal anggaran tadi."

@@ -109,7 +109,8 @@ def is_header_line(line: str, match: LabelMatch | None, caps_headers: bool = Tru
     An all-capital line counts only when ``caps_headers`` (not in a file typed in capitals)
     and when it is short and does not end like a sentence."""
     letters = [ch for ch in line if ch.isalpha()]
-    if caps_headers and len(letters) >= 3 and not any(ch.islower() for ch in letters) \
+    if caps_headers and not line.lstrip().startswith(("[", "(")) and len(letters) >= 3 \
+            and not any(ch.islower() for ch in letters) \
             and len(line.split()) <= 8 and not line.rstrip().endswith((".", "?", "!", ",", "…")):
         return True
     if match:
