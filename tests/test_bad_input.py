@@ -84,11 +84,11 @@ BAD_CASES = {
          "fgd/sesi-2.txt": "---\nid: fgd-sekolah\n---\nModerator: Sesi kedua.\n"},
         "fgd", TranscriptFormatError, "sesi-2.txt", says=["fgd-sekolah", "sesi-1.txt"]),
     "unknown-metadata-key": BadCase(
-        {"kunci.txt": "---\nid: fgd-x\ntanggal: 2026-01-01\n---\nModerator: Halo semua.\n"},
-        "kunci.txt", TranscriptFormatError, "kunci.txt", line=(2, 3), says=["tanggal", "date"]),
+        {"kunci.txt": "---\nid: fgd-x\ntgl_rekam: 2026-01-01\n---\nModerator: Halo semua.\n"},
+        "kunci.txt", TranscriptFormatError, "kunci.txt", line=(2, 3), says=["tgl_rekam", "date"]),
     "unknown-metadata-key-in-sidecar": BadCase(
-        {"rekap.csv": "pembicara,teks\nModerator,Halo.\n", "rekap.yaml": "id: x\nkelompok: A\n"},
-        "rekap.csv", TranscriptFormatError, "rekap.yaml", line=(1, 2), says=["kelompok"]),
+        {"rekap.csv": "pembicara,teks\nModerator,Halo.\n", "rekap.yaml": "id: x\nsesi: A\n"},
+        "rekap.csv", TranscriptFormatError, "rekap.yaml", line=(1, 2), says=["sesi"]),
     "unknown-role-in-roster": BadCase(
         {"peran.txt": ROSTER_HEAD + "  - {label: Bu Ani, role: kepala sekolah}\n---\n"
                                     "Moderator: Halo semua.\nBu Ani: Halo juga.\n"},
@@ -202,7 +202,7 @@ def test_cli_error_keeps_square_brackets_in_file_names(cli, tmp_path, folder, na
 
 
 def test_unknown_metadata_key_error_names_the_line_of_the_key(make_file):
-    path = make_file("kunci.txt", "---\nid: fgd-x\ntitle: FGD Sekolah\ntanggal: 2026-01-01\n---\n"
+    path = make_file("kunci.txt", "---\nid: fgd-x\ntitle: FGD Sekolah\ntgl_rekam: 2026-01-01\n---\n"
                                   "Moderator: Halo semua.\n")
     with pytest.raises(TranscriptFormatError) as caught:
         read_transcripts(path)

@@ -20,6 +20,7 @@ Each file in ``tests/data/transcripts/`` has an expectation file ``<file name>.e
 from __future__ import annotations
 
 import datetime
+import json
 import shutil
 from collections import Counter
 
@@ -709,3 +710,17 @@ def test_a_capitalised_marker_line_inside_a_turn_does_not_end_it(make_file):
                                  "Soal anggaran tadi.\nModerator: Baik.\n")
     turns = read_transcript(path).turns
     assert turns[1].text == "Saya mau tambahkan.\n[JEDA 5 MENIT]\nSoal anggaran tadi."
+
+
+def test_metadata_keys_may_be_written_in_indonesian(make_file):
+    path = make_file("indo.txt", "---\njudul: FGD Dinkes\ntanggal: 2026-03-12\nlokasi: Aula\n"
+                                 "kelompok: OPD\n---\nModerator: Selamat pagi.\nP1: Pagi, Bu.\n")
+    transcript = read_transcript(path)
+    assert (transcript.title, transcript.date, transcript.location, transcript.group) == (
+        "FGD Dinkes", "2026-03-12", "Aula", "OPD")
+    data = {"judul": "FGD Dinkes", "transkrip": [{"nama": "Moderator", "ucapan": "Pagi."},
+                                                  {"nama": "P1", "ucapan": "Pagi, Bu."}]}
+    json_path = make_file("indo.json", json.dumps(data))
+    transcript = read_transcript(json_path)
+    assert transcript.title == "FGD Dinkes"
+    assert [t.speaker for t in transcript.turns] == ["Moderator", "P1"]

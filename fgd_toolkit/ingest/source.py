@@ -23,6 +23,20 @@ _ROLE_ALIASES = {
 }
 #: Metadata keys understood in front matter and sidecar files.
 METADATA_KEYS = ("id", "title", "group", "date", "location", "participants")
+#: Indonesian names accepted for the metadata keys (front matter, sidecar, JSON).
+METADATA_ALIASES = {"judul": "title", "kelompok": "group", "tanggal": "date",
+                    "hari/tanggal": "date", "tempat": "location", "lokasi": "location",
+                    "peserta": "participants"}
+
+
+def canonical_metadata(meta: dict) -> dict:
+    """``judul: ...`` -> ``title: ...`` (an English key given too wins)."""
+    out = {k: v for k, v in meta.items() if str(k).lower() not in METADATA_ALIASES}
+    for key, value in meta.items():
+        target = METADATA_ALIASES.get(str(key).lower())
+        if target and target not in out:
+            out[target] = value
+    return out
 
 
 @dataclass
@@ -143,6 +157,7 @@ def parse_metadata_yaml(block: str, path: Path, first_line: int = 1) -> dict:
         raise TranscriptFormatError("the YAML metadata must be a mapping of keys to values.",
                                     path=path, line=first_line,
                                     fix=f"use keys such as {', '.join(METADATA_KEYS)}.")
+    meta = canonical_metadata(meta)
     check_metadata_keys(meta, path, block, first_line)
     return meta
 
@@ -160,7 +175,8 @@ def check_metadata_keys(meta: dict, path: Path, block: str | None = None,
                 line = first_line + offset
                 break
     raise TranscriptFormatError(f"unknown metadata key(s): {', '.join(unknown)}.", path=path,
-                                line=line, fix=f"use only {', '.join(METADATA_KEYS)}.")
+                                line=line, fix=f"use only {', '.join(METADATA_KEYS)} (or judul, "
+                                                "kelompok, tanggal, tempat, lokasi, peserta).")
 
 
 def normalise_role(value: object, path: Path, label: str) -> str:

@@ -14,7 +14,8 @@ from ..errors import TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, parse_time
-from .source import check_metadata_keys, check_zip_container, normalise_role, read_text
+from .source import (canonical_metadata, check_metadata_keys, check_zip_container,
+                     normalise_role, read_text)
 
 #: Default column names, tried in order (case-insensitive). Override with ``columns=``.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -168,8 +169,9 @@ def _json_frame(text: str, path: Path) -> tuple[pd.DataFrame, dict]:
                                     fix="validate the file with a JSON linter.") from None
     meta: dict = {}
     if isinstance(data, dict):
-        rows = data.get("turns")
-        meta = {k: v for k, v in data.items() if k != "turns"}
+        turns_key = next((k for k in ("turns", "transkrip", "ucapan") if k in data), "turns")
+        rows = data.get(turns_key)
+        meta = canonical_metadata({k: v for k, v in data.items() if k != turns_key})
         check_metadata_keys(meta, path)
     else:
         rows = data
