@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, count_labels, mostly_capitals, split_label_line
-from .source import read_text, split_front_matter
+from .source import METADATA_ALIASES, read_text, split_front_matter
 from .turns import TurnBuilder, looks_like_speech, table_turns
 
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -41,10 +41,11 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
     return doc
 
 
-#: Title-block fields and the metadata key each fills (when the file has none of its own).
-TITLE_FIELDS = {"judul": "title", "topik": "title", "tema": "title", "tanggal": "date",
-                "hari/tanggal": "date", "hari, tanggal": "date", "tempat": "location",
-                "lokasi": "location"}
+#: Title-block fields and the metadata key each fills (when the file has none of its own): the
+#: Indonesian metadata names, plus a topic or theme standing for the title.
+TITLE_FIELDS = {**{k: v for k, v in METADATA_ALIASES.items()
+                   if v in ("title", "date", "location")},
+                "topik": "title", "tema": "title", "hari, tanggal": "date"}
 MAX_TITLE_BLOCK = 15
 
 
@@ -60,20 +61,20 @@ def _title_block(lines: list[str], doc: RawDocument) -> list[str]:
     end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
     if not 0 < end <= MAX_TITLE_BLOCK or end == len(lines):
         return lines
-    for line in lines[:end]:
-        match = split_label_line(line)
-        if match and match.label.lower() not in TITLE_FIELDS and not _name_or_count(match.text):
-            return lines
-    fields = {}
+    fields: list[tuple[str, str]] = []
     for line in lines[:end]:
         key, sep, value = line.partition(":")
+        if looks_like_speech(value or line):
+            return lines
         if sep and key.strip().lower() in TITLE_FIELDS:
-            fields.setdefault(TITLE_FIELDS[key.strip().lower()], value.strip())
-    speech = any(looks_like_speech(line.partition(":")[2] or line) for line in lines[:end])
-    if len([k for k in lines[:end] if k.partition(":")[0].strip().lower() in TITLE_FIELDS]) < 2 \
-            or speech:
+            fields.append((TITLE_FIELDS[key.strip().lower()], value.strip()))
+            continue
+        match = split_label_line(line)
+        if match and not _name_or_count(match.text):
+            return lines
+    if len(fields) < 2:
         return lines
-    for key, value in fields.items():
+    for key, value in fields:
         if value and not doc.meta.get(key):
             doc.meta[key] = value
     return [""] * end + lines[end:]
