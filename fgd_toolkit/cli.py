@@ -189,7 +189,8 @@ def code_command(
                                                "code self-introductions ('Saya Ratna, Kabid "
                                                "Pelayanan.')."),
     max_codes: int = typer.Option(4, "--max-codes", min=1, help="At most this many codes per "
-                                  "passage."),
+                                  "passage from similarity alone (codes named by their "
+                                  "keywords always count)."),
     no_cluster: bool = typer.Option(False, "--no-cluster", help="Skip embedding clustering."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Vector cache folder "
                                              "(default: ~/.cache/fgd-toolkit or $FGD_CACHE_DIR)."),

@@ -71,10 +71,67 @@ def _polarity(text: str) -> float:
     ("Programnya bagus, tapi anggarannya dipangkas.", -1),
     ("Meskipun dananya kecil, timnya solid dan kompak.", 1),
     ("Bukan masalah anggaran, tapi SDM-nya.", -1),
+    # a negator after "dan"/"seperti" opens the next predicate; it does not flip the cue
+    ("Pelayanan buruk dan tidak ada sarapan.", -1),
+    ("Kamar kotor seperti tidak pernah dibersihkan.", -1),
+    ("Kendalanya sih nggak ada.", 1),
+    # asking for improvement says the thing falls short
+    ("Koordinasinya perlu ditingkatkan lagi.", -1),
+    ("Harap di tingkatkan kebersihannya.", -1),
+    ("Tidak perlu diperbaiki, sudah bagus.", 1),
 ])
 def test_polarity_cues_respect_negation_and_contrast(text, sign):
     value = _polarity(text)
     assert value * sign > 0, (text, value)
+
+
+def _code_polarity(keywords: dict[str, list[str]], text: str) -> dict[str, tuple[float, list]]:
+    """Lexical polarity and cues per code of one passage, as the tagger computes them."""
+    import numpy as np
+
+    from fgd_toolkit.codebook import Code, Codebook
+    from fgd_toolkit.normalize import normalize
+    from fgd_toolkit.tagging.features import build_prototypes, gather_evidence, prototype_texts
+
+    cb = Codebook(name="t", codes=[Code(id=c, label=c, definition=c, keywords=kws)
+                                   for c, kws in keywords.items()])
+    protos = build_prototypes(cb, np.ones((len(prototype_texts(cb)), 2), np.float32))
+    ev = gather_evidence([normalize(text)], np.ones((1, 2), np.float32), cb, protos)
+    return {c: (float(ev.lex_polarity[0, j]), ev.cues[0][c]) for j, c in enumerate(cb.ids)}
+
+
+@pytest.mark.parametrize("text", ["Tidak ada anggaran khusus untuk inovasi.",
+                                  "Anggarannya belum ada sampai sekarang.",
+                                  "Kami jalan tanpa anggaran.",
+                                  "Pelayanannya ramah, hanya anggaran tidak tersedia."])
+def test_a_code_said_to_be_missing_is_a_barrier_for_that_code(text):
+    found = _code_polarity({"ANG": ["anggaran"], "PEL": ["pelayanan"]}, text)
+    value, cues = found["ANG"]
+    assert value < 0, (text, found)
+    assert any(c.startswith("tidak ada ") for c in cues)
+
+
+def test_missing_rule_leaves_problem_keywords_to_the_negation_of_cues():
+    # "kendala" is itself a barrier cue: "tidak ada kendala" is good news, not a missing thing
+    value, cues = _code_polarity({"HAM": ["kendala"]}, "Tidak ada kendala sama sekali.")["HAM"]
+    assert value > 0 and not any(c.startswith("tidak ada ") for c in cues)
+
+
+def test_only_the_missing_code_turns_barrier():
+    found = _code_polarity({"ANG": ["anggaran"], "KEP": ["pimpinan"]},
+                           "Pimpinan sangat mendukung, tapi anggaran tidak ada.")
+    assert found["ANG"][0] < 0
+    assert not any(c.startswith("tidak ada ") for c in found["KEP"][1])
+
+
+@pytest.mark.parametrize("text", ["Kalau nggak ada anggaran, ya kegiatannya berhenti.",
+                                  "Yang pensiun nggak ada gantinya.",
+                                  "Karena belum ada peraturan soal pensiun.",
+                                  "Tidak ada yang protes soal anggaran."])
+def test_supposed_or_other_missing_things_are_not_the_keyword_missing(text):
+    found = _code_polarity({"ANG": ["anggaran"], "MUT": ["pensiun"]}, text)
+    assert not any(c.startswith("tidak ada ") for _value, cues in found.values()
+                   for c in cues), found
 
 
 def test_polarity_is_zero_without_cues():
@@ -100,6 +157,19 @@ def test_tagger_codes_a_clear_leadership_enabler():
     codes, _ = _code_one("Pak Kadis kami luar biasa mendukung, beliau turun langsung setiap "
                          "minggu memantau inovasinya dan melindungi tim kalau ada masalah.")
     assert codes.get("KEP") == "enabler"
+
+
+def test_cap_on_codes_never_drops_a_code_named_by_its_keywords():
+    import numpy as np
+
+    from fgd_toolkit.tagging.tagger import cap_codes
+
+    presence = np.array([[0.6, 0.5, 0.45, 0.99, 0.98, 0.97]])
+    named = np.array([[True, True, True, False, False, False]])
+    kept = cap_codes(presence, named, max_codes=2, threshold=0.4)[0] >= 0.4
+    # the two strongest similarity-only codes fill the cap; the keyword codes all stay
+    assert kept.tolist() == [True, True, True, True, True, False]
+    assert (cap_codes(presence, named, max_codes=0, threshold=0.4) == presence).all()
 
 
 def test_tagger_leaves_small_talk_uncoded():

@@ -11,8 +11,8 @@ import numpy as np
 from ..codebook import Codebook
 from ..normalize import normalize
 from ..normalize import tokens as word_tokens
-from .keywords import KeywordHit, KeywordMatcher
-from .polarity import polarity_parts
+from .keywords import KeywordHit, KeywordMatcher, _strip_clitic
+from .polarity import absent, lexicon, polarity_parts
 
 POLARITY_EXAMPLES = ("enabler", "barrier")
 
@@ -103,8 +103,6 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
     kw_negated = np.zeros((n, m), dtype=np.float32)
     hits_all: list[dict[str, list[KeywordHit]]] = []
     index = {cid: j for j, cid in enumerate(codebook.ids)}
-    from .polarity import lexicon
-
     topic_neg = lexicon().topic_negators
     for i, toks in enumerate(tokens):
         found = matcher.find(toks)
@@ -138,6 +136,7 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
             sim_counter[:, j] = (passage_vectors @ protos.counter[j].T).max(axis=1)
 
     lex_pol = np.zeros((n, m), dtype=np.float32)
+    lex = lexicon()
     cues: list[dict[str, list[str]]] = []
     for i, toks in enumerate(tokens):
         parts = polarity_parts(toks)
@@ -146,7 +145,8 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
         for j, cid in enumerate(codebook.ids):
             hits = hits_all[i].get(cid)
             if hits:
-                value, found = parts.score([(h.start, h.end) for h in hits])
+                value, found = parts.score([(h.start, h.end) for h in hits],
+                                           _missing(toks, parts, hits, lex))
             else:
                 value, found = base, base_cues
             lex_pol[i, j] = value
@@ -158,6 +158,22 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
                     clf_prob=codebook_classifier(protos).predict(passage_vectors),
                     hits=hits_all, cues=cues, tokens=tokens,
                     context=context or {})
+
+
+def _missing(tokens: list[str], parts, hits: list[KeywordHit], lex) -> list[tuple[int, str]]:
+    """The hits said to be absent (``tidak ada air panas``), unless the keyword is itself a
+    cue word, whose negation the cue lexicon already handles (``tidak ada kendala``)."""
+    out = []
+    for hit in hits:
+        words = tuple(tokens[hit.start:hit.end])
+        if (tuple(_strip_clitic(w) for w in words) in lex.enabler
+                or tuple(hit.keyword.split()) in lex.enabler):
+            continue
+        clause_end = next((c.end for c in parts.clauses if c.start <= hit.start < c.end),
+                          len(tokens))
+        if absent(tokens, hit.start, hit.end, clause_end, lex):
+            out.append((hit.start, " ".join(words)))
+    return out
 
 
 class codebook_classifier:

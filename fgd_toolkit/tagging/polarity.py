@@ -169,13 +169,59 @@ _EXISTENTIAL = frozenset({"ada", "pernah", "jalan", "berjalan", "muncul", "terli
                           "terasa", "kerasa"})
 
 
+#: Words that may stand between a cue and its negator (``kendalanya sih nggak ada``).
+_PARTICLES = frozenset({"sih", "juga", "pun", "memang", "masih", "sudah", "lagi", "kok"})
+
+
 def _negated_after(tokens: list[str], start: int, end: int, lex: Lexicon) -> bool:
-    """``dukungannya nggak ada``, ``kendala tidak``: a negator right after the cue that ends
-    the clause or is followed by an existential verb."""
-    for k in range(start, min(start + 2, end)):
+    """``dukungannya nggak ada``, ``kendala tidak``: a negator right after the cue (particles
+    aside) that ends the clause or is followed by an existential verb. A negator after a
+    conjunction or comparison (``buruk dan tidak ada sarapan``, ``kotor seperti tidak pernah
+    dibersihkan``) belongs to the next predicate."""
+    for k in range(start, min(start + 3, end)):
         if tokens[k] in lex.negators:
             return k + 1 >= end or tokens[k + 1] in _EXISTENTIAL
+        if tokens[k] not in _PARTICLES:
+            return False
     return False
+
+
+#: Verbs of having: ``tidak ada air panas``, ``belum tersedia anggaran``.
+_HAVING = frozenset({"ada", "tersedia", "punya", "memiliki", "mempunyai"})
+#: Words after "tidak ada" that keep the missing thing in view (``nggak ada sama sekali``).
+_TRAILING = _PARTICLES | {"sama", "sekali", "ya", "kan", "lho", "deh", "dong", "pak", "bu",
+                          "mas", "mbak", "sampai", "hingga", "sekarang", "kini", "saat", "ini",
+                          "itu", "tahun", "hari"}
+#: "kalau nggak ada X" is a supposition, not a report that X is missing.
+_CONDITIONAL = frozenset({"kalau", "kalo", "klo", "jika", "jikalau", "apabila", "bila",
+                          "seandainya", "andai", "andaikan", "umpama", "misalnya"})
+
+
+def absent(tokens: list[str], start: int, end: int, clause_end: int, lex: Lexicon) -> bool:
+    """The words ``tokens[start:end]`` (a keyword) are said to be missing: ``tidak ada X``,
+    ``tanpa X``, ``X-nya belum ada``, ``X tidak tersedia``; not in a supposition (``kalau
+    nggak ada X``) and not when something else is missing (``X nggak ada gantinya``,
+    ``belum ada peraturan X``)."""
+    def supposed(k: int) -> bool:
+        return any(t in _CONDITIONAL for t in tokens[max(0, k - 3):k])
+
+    k = start - 1
+    while k >= 0 and tokens[k] in _PARTICLES:
+        k -= 1
+    if k >= 0 and tokens[k] == "tanpa":
+        return not supposed(k)
+    if k >= 1 and tokens[k] in _HAVING and tokens[k - 1] in lex.negators:
+        return not supposed(k - 1)
+    k = end
+    while k < clause_end and tokens[k] in _PARTICLES:
+        k += 1
+    if k >= clause_end or tokens[k] not in lex.negators:
+        return False
+    k += 1
+    if k < clause_end and tokens[k] in _HAVING | _EXISTENTIAL:
+        k += 1
+    rest = tokens[k:clause_end]
+    return all(t in _TRAILING for t in rest) and not supposed(start)
 
 
 @dataclass
@@ -184,9 +230,12 @@ class PolarityParts:
 
     clauses: list[Clause]
 
-    def score(self, focus: list[tuple[int, int]] | None = None) -> tuple[float, list[str]]:
+    def score(self, focus: list[tuple[int, int]] | None = None,
+              missing: list[tuple[int, str]] | None = None) -> tuple[float, list[str]]:
         """Polarity in [-1, 1] and its cues; ``focus`` spans (a code's keyword hits) make
-        clauses holding them count double and the other clauses half."""
+        clauses holding them count double and the other clauses half. ``missing`` holds
+        (token index, words) of a code's keywords said to be absent (``tidak ada air
+        panas``): each counts as a barrier cue in its clause."""
         total = 0.0
         cues: list[str] = []
         for clause in self.clauses:
@@ -194,7 +243,12 @@ class PolarityParts:
             if focus:
                 inside = any(s < clause.end and e > clause.start for s, e in focus)
                 weight *= 2.0 if inside else 0.5
-            total += weight * clause.score
+            value = clause.score
+            for index, words in missing or ():
+                if clause.start <= index < clause.end:
+                    value -= 1.0
+                    cues.append(f"tidak ada {words}")
+            total += weight * value
             cues.extend(clause.cues)
         return _squash(total), cues
 

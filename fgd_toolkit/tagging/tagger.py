@@ -47,10 +47,22 @@ def decide(ev: Evidence, coded: np.ndarray, calibration: Calibration,
     pres = calibration.presence_probability(presence_features(ev, coded), keyword_free)
     pol = calibration.polarity.score(polarity_features(ev, coded))
     pres[~coded] = 0.0
-    if max_codes and pres.shape[1] > max_codes:
-        kth = -np.sort(-pres, axis=1)[:, max_codes - 1:max_codes]
-        pres = np.where(pres >= kth, pres, np.minimum(pres, calibration.threshold * 0.999))
+    pres = cap_codes(pres, ev.kw_count > 0, max_codes, calibration.threshold)
     return TagScores(presence=pres, enabler=pol, coded=coded, calibration=calibration)
+
+
+def cap_codes(presence: np.ndarray, named: np.ndarray, max_codes: int,
+              threshold: float) -> np.ndarray:
+    """Keep at most ``max_codes`` codes per passage above ``threshold`` (0: no cap).
+
+    The cap stops similarity alone from spraying codes over a passage; a code ``named`` by
+    its own keywords is never pushed out (a review may name six aspects in one breath).
+    """
+    if not max_codes or presence.shape[1] <= max_codes:
+        return presence
+    kth = -np.sort(-presence, axis=1)[:, max_codes - 1:max_codes]
+    keep = (presence >= kth) | named
+    return np.where(keep, presence, np.minimum(presence, threshold * 0.999))
 
 
 def evidence_text(ev: Evidence, protos: Prototypes, i: int, j: int, code_id: str,
