@@ -199,11 +199,21 @@ def test_section_header_lines_end_a_turn_and_are_not_speech(make_file, header):
 @pytest.mark.parametrize("text", [
     "Moderator – Selamat siang.\nP1 – Siang, Bu.\nP2 - Saya dari kecamatan.\n",
     "MODERATOR\nSelamat siang.\n\nPESERTA 1\nSiang, Bu.\n\nPESERTA 2\nSaya dari kecamatan.\n",
+    "[Moderator] Selamat siang.\n[P1] Siang, Bu.\n[P2] Saya dari kecamatan.\n",
+    "(Moderator) Selamat siang.\n(P1) Siang, Bu.\n(P2) Saya dari kecamatan.\n",
 ])
 def test_file_without_colon_labels_is_read_with_dashes_or_label_lines(make_file, text):
     turns = read_transcript(make_file("longgar.txt", text)).turns
     assert [t.role for t in turns] == ["moderator", "participant", "participant"]
     assert [t.text for t in turns] == ["Selamat siang.", "Siang, Bu.", "Saya dari kecamatan."]
+
+
+def test_bracketed_stage_direction_is_not_a_speaker(make_file):
+    text = ("[Moderator] Apa kendalanya?\n[P1] Anggaran, Bu.\n[tertawa] Tapi ya jalan terus.\n"
+            "[P2] Setuju.\n")
+    turns = read_transcript(make_file("kurung.txt", text)).turns
+    assert [t.speaker for t in turns] == ["Moderator", "P1", "P2"]
+    assert "jalan terus" in turns[1].text
 
 
 @pytest.mark.parametrize("text, speakers", [

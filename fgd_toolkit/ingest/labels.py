@@ -89,10 +89,19 @@ _DASH_LINE = re.compile(
     rf"^\s*(?:(?P<time>{_TIME_TOKEN})\s*)?(?:\*\*|__)?(?P<label>[^\W\d_][^:\n*–—]{{0,40}}?)"
     rf"(?:\*\*|__)?(?:\s+[-–—]\s+|\s*\t+\s*)(?P<text>\S.*)$")
 _BARE_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<label>[^\W\d_][\w .'()-]{0,40}?)(?:\*\*|__)?\s*$")
+# "[P2] text", "(Moderator) text", "<P1> text": the label in brackets at the start of the line
+_BRACKETED_INLINE = re.compile(
+    rf"^\s*(?:(?P<time>{_TIME_TOKEN})\s*)?[\[(<](?P<label>[^\W\d_][^\])>\n:]{{0,40}}?)[\])>]"
+    r"\s*:?\s*(?P<text>\S.*)$")
 
 
 def split_loose_label_line(line: str) -> LabelMatch | None:
-    """``P1 – text`` or a bare ``MODERATOR`` line (see ``_DASH_LINE``)."""
+    """``P1 – text``, ``[P1] text`` or a bare ``MODERATOR`` line (see ``_DASH_LINE``); a
+    bracketed stage direction (``[tertawa] Iya``) is no label."""
+    m = _BRACKETED_INLINE.match(line)
+    if m and not _is_marker(m.group("label")):
+        return LabelMatch(label=" ".join(m.group("label").split()), text=m.group("text").strip(),
+                          start=parse_time(_range_start(m.group("time"))))
     m = _DASH_LINE.match(line)
     if m:
         return LabelMatch(label=" ".join(m.group("label").split()), text=m.group("text").strip(),
