@@ -479,6 +479,14 @@ def test_sidecar_metadata_of_csv_has_title_and_date():
     assert transcript.date == "2025-07-01"
 
 
+def test_tsv_is_split_at_tabs_only(make_file):
+    path = make_file("ekspor.tsv", "Pembicara\tUcapan\nModerator\tSilakan, Bu, apa kendalanya?\n"
+                                   "Bu Tini\tAnggaran, SDM, dan jaringan.\n")
+    turns = read_transcript(path).turns
+    assert [(t.speaker, t.text) for t in turns] == [
+        ("Moderator", "Silakan, Bu, apa kendalanya?"), ("Bu Tini", "Anggaran, SDM, dan jaringan.")]
+
+
 # ------------------------------------------------------------------ column overrides
 
 AMBIGUOUS_CSV = ("speaker,Nama,text,Ucapan\n"

@@ -26,6 +26,7 @@ READERS: dict[str, Callable[..., RawDocument]] = {
     ".vtt": read_subtitle_transcript,
     ".srt": read_subtitle_transcript,
     ".csv": read_table_transcript,
+    ".tsv": read_table_transcript,
     ".xlsx": read_table_transcript,
     ".json": read_table_transcript,
 }
@@ -153,7 +154,7 @@ def _finish(raw: RawDocument, table: RosterTable | None) -> Transcript:
     path = raw.path
     if not raw.turns:
         hint = _HINTS.get(path.suffix.lower(), _HINTS[".csv"] if path.suffix.lower() in
-                          (".xlsx", ".json") else _HINTS[".txt"])
+                          (".tsv", ".xlsx", ".json") else _HINTS[".txt"])
         raise TranscriptFormatError("no speaker turns found.", path=path, fix=hint)
     if raw.roster:
         unused = [label for label in raw.roster if label not in {t.speaker for t in raw.turns}]

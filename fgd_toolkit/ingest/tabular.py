@@ -1,4 +1,4 @@
-"""Readers for tabular transcripts (``.csv``, ``.xlsx``, ``.json``): one row per turn."""
+"""Readers for tabular transcripts (``.csv``, ``.tsv``, ``.xlsx``, ``.json``): one row per turn."""
 from __future__ import annotations
 
 import csv
@@ -115,11 +115,14 @@ def read_table_transcript(path: Path, sidecar: Sidecar | None = None,
         decoded = read_text(path)
         encoding, warning = decoded.encoding, decoded.warning
         try:
+            # a .tsv is split at tabs only (its text may hold commas); a .csv's separator
+            # (comma, semicolon from a localised Excel, tab) is sniffed
             frame = pd.read_csv(io.StringIO(decoded.text), dtype=str, keep_default_na=False,
-                                sep=None, engine="python")
+                                sep="\t" if suffix == ".tsv" else None, engine="python")
         except (pd.errors.ParserError, csv.Error) as exc:
-            raise TranscriptFormatError(f"this CSV cannot be parsed ({exc}).", path=path,
-                                        fix="save it as comma-separated UTF-8 with a header.")
+            kind = "tab-separated" if suffix == ".tsv" else "comma-separated"
+            raise TranscriptFormatError(f"this {suffix[1:].upper()} cannot be parsed ({exc}).",
+                                        path=path, fix=f"save it as {kind} UTF-8 with a header.")
         first_row = 2
     doc = RawDocument.from_metadata(path, meta, sidecar, encoding=encoding)
     if warning:
