@@ -11,7 +11,7 @@ import numpy as np
 from ..codebook import Codebook
 from ..normalize import normalize
 from ..normalize import tokens as word_tokens
-from .keywords import KeywordHit, KeywordMatcher, _strip_clitic
+from .keywords import KeywordHit, KeywordMatcher, strip_clitic
 from .polarity import absent, lexicon, polarity_parts
 
 POLARITY_EXAMPLES = ("enabler", "barrier")
@@ -166,7 +166,7 @@ def _missing(tokens: list[str], parts, hits: list[KeywordHit], lex) -> list[tupl
     out = []
     for hit in hits:
         words = tuple(tokens[hit.start:hit.end])
-        if (tuple(_strip_clitic(w) for w in words) in lex.enabler
+        if (tuple(strip_clitic(w) for w in words) in lex.enabler
                 or tuple(hit.keyword.split()) in lex.enabler):
             continue
         clause_end = next((c.end for c in parts.clauses if c.start <= hit.start < c.end),

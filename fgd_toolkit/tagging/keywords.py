@@ -42,7 +42,7 @@ def stem(word: str) -> str:
     return _stemmer().stem(word)
 
 
-def _strip_clitic(word: str) -> str:
+def strip_clitic(word: str) -> str:
     """Drop ``-nya`` (and hyphenated clitics); other clitics are left to the stemmer because
     many roots end in them (``sekolah``, ``masalah``, ``buku``)."""
     if word.endswith(("-nya", "-lah", "-pun", "-kah")):
@@ -71,7 +71,7 @@ _NYA_ROOTS = frozenset({"punya", "tanya", "hanya", "nyanya", "bertanya", "kepuny
 @lru_cache(maxsize=200_000)
 def token_keys(token: str) -> frozenset[str]:
     """Every form a text token may stand for: itself, without clitics, suffixes, prefixes."""
-    base = _strip_clitic(token)
+    base = strip_clitic(token)
     keys = {token, base}
     if _office_noun(base):
         return frozenset(keys)

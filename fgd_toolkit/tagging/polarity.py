@@ -16,6 +16,7 @@ from .. import lang
 
 NEGATION_WINDOW = 3
 NEGATED_WEIGHT = 0.6      # a negated cue counts for less than a plain one
+MISSING = -1.0            # a code's keyword said to be missing ("tidak ada air panas")
 CONTRAST_AFTER = 2.0      # weight of the clause after "tapi"
 CONTRAST_BEFORE = 0.5     # weight of the clause before it
 CONCESSIVE = 0.5          # weight of a "meskipun ..." clause
@@ -246,7 +247,7 @@ class PolarityParts:
             value = clause.score
             for index, words in missing or ():
                 if clause.start <= index < clause.end:
-                    value -= 1.0
+                    value += MISSING
                     cues.append(f"tidak ada {words}")
             total += weight * value
             cues.extend(clause.cues)
@@ -264,9 +265,9 @@ def polarity_parts(tokens: list[str]) -> PolarityParts:
 
 @lru_cache(maxsize=65536)
 def _polarity_parts(tokens: tuple[str, ...]) -> PolarityParts:
-    from .keywords import _strip_clitic
+    from .keywords import strip_clitic
 
-    tokens = [_strip_clitic(t) for t in tokens]   # dukungannya -> dukungan
+    tokens = [strip_clitic(t) for t in tokens]   # dukungannya -> dukungan
     parts = clauses(tokens)
     for clause in parts:
         score_clause(tokens, clause)
