@@ -79,6 +79,9 @@ def _polarity(text: str) -> float:
     ("Koordinasinya perlu ditingkatkan lagi.", -1),
     ("Harap di tingkatkan kebersihannya.", -1),
     ("Tidak perlu diperbaiki, sudah bagus.", 1),
+    # a "tapi" clause without cue words still turns the tone of the clause before it
+    ("Kadisnya baik, tapi ya fokusnya beda.", -1),
+    ("Anggarannya terbatas, tapi kami jalan terus.", 1),
 ])
 def test_polarity_cues_respect_negation_and_contrast(text, sign):
     value = _polarity(text)

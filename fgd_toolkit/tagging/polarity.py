@@ -20,6 +20,7 @@ MISSING = -1.0            # a code's keyword said to be missing ("tidak ada air 
 CONTRAST_AFTER = 2.0      # weight of the clause after "tapi"
 CONTRAST_BEFORE = 0.5     # weight of the clause before it
 CONCESSIVE = 0.5          # weight of a "meskipun ..." clause
+RESERVATION = 0.5         # "baik, tapi fokusnya beda": a cue-less "tapi" clause turns the tone
 HEDGE = 0.6
 INTENSIFIER = 1.5
 _BREAKS = {".", ",", ";", "!", "?", ":"}
@@ -276,6 +277,10 @@ def _polarity_parts(tokens: tuple[str, ...]) -> PolarityParts:
         if prev.topic_negated and nxt.weight > 1 and nxt.score == 0 and prev.score != 0:
             nxt.score, nxt.cues = -prev.score / NEGATED_WEIGHT, prev.cues
             prev.score, prev.cues = 0.0, []
+        # "Kadisnya baik, tapi fokusnya beda": the contrast itself says the tone turns
+        elif nxt.weight > 1 and nxt.score == 0 and prev.score != 0 and not nxt.cues:
+            nxt.score = -RESERVATION * (1.0 if prev.score > 0 else -1.0)
+            nxt.cues = ["tapi ..."]
     return PolarityParts(parts)
 
 
