@@ -82,6 +82,8 @@ def _polarity(text: str) -> float:
     # a "tapi" clause without cue words still turns the tone of the clause before it
     ("Kadisnya baik, tapi ya fokusnya beda.", -1),
     ("Anggarannya terbatas, tapi kami jalan terus.", 1),
+    # two negators cancel
+    ("Beliau bukan nggak mendukung.", 1),
 ])
 def test_polarity_cues_respect_negation_and_contrast(text, sign):
     value = _polarity(text)

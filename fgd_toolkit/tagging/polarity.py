@@ -152,7 +152,8 @@ def score_clause(tokens: list[str], clause: Clause) -> None:
             continue
         value = lex.enabler[cue]
         window = tokens[max(clause.start, i - NEGATION_WINDOW):i]
-        negated = any(w in lex.negators for w in window) or any(
+        # two negators cancel: "bukan nggak support" is support
+        negated = sum(w in lex.negators for w in window) % 2 == 1 or any(
             lex.enabler.get((w,), 0) < 0 and w in {"kurang", "minim", "tanpa"} for w in window)
         negated = negated or _negated_after(tokens, i + len(cue), clause.end, lex)
         if negated:
