@@ -12,7 +12,7 @@ from ..codebook import Codebook
 from ..normalize import normalize
 from ..normalize import tokens as word_tokens
 from .keywords import KeywordHit, KeywordMatcher, strip_clitic
-from .polarity import absent, lexicon, polarity_parts
+from .polarity import Lexicon, PolarityParts, absent, lexicon, polarity_parts
 
 POLARITY_EXAMPLES = ("enabler", "barrier")
 
@@ -160,7 +160,8 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
                     context=context or {})
 
 
-def _missing(tokens: list[str], parts, hits: list[KeywordHit], lex) -> list[tuple[int, str]]:
+def _missing(tokens: list[str], parts: PolarityParts, hits: list[KeywordHit],
+             lex: Lexicon) -> list[tuple[int, str]]:
     """The hits said to be absent (``tidak ada air panas``), unless the keyword is itself a
     cue word, whose negation the cue lexicon already handles (``tidak ada kendala``)."""
     out = []
