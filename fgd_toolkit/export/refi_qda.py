@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 import zipfile
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
@@ -33,7 +34,13 @@ _BASE_ATTRIBUTES = ("passage_id", "transcript_id", "group", "turn", "speaker", "
 
 def guid(*parts: object) -> str:
     """A stable GUID for a key (REFI-QDA wants 8-4-4-4-12 hex)."""
-    return str(uuid.uuid5(_NAMESPACE, "|".join(str(p) for p in parts)))
+    return _guid("|".join(str(p) for p in parts))
+
+
+@lru_cache(maxsize=65536)
+def _guid(key: str) -> str:
+    # memoised: a project asks for the same code and selection GUIDs thousands of times
+    return str(uuid.uuid5(_NAMESPACE, key))
 
 
 def polarity_names(codebook: Codebook) -> dict[str, str]:
