@@ -56,7 +56,9 @@ GOLD_SETS = [("benchmarks/gold", "transcripts", "codebooks/inovasi-pelayanan-pub
              ("benchmarks/heldout/stunting/gold", "benchmarks/heldout/stunting/transcripts",
               "benchmarks/heldout/stunting/codebook.yaml", 100),
              ("benchmarks/heldout/spbe/gold", "benchmarks/heldout/spbe/transcripts",
-              "benchmarks/heldout/spbe/codebook.yaml", 100)]
+              "benchmarks/heldout/spbe/codebook.yaml", 100),
+             ("benchmarks/heldout/umkm/gold", "benchmarks/heldout/umkm/transcripts",
+              "benchmarks/heldout/umkm/codebook.yaml", 100)]
 
 
 @pytest.mark.parametrize("gold_dir,transcripts,codebook,min_rows", GOLD_SETS)
