@@ -5,8 +5,9 @@ Data: the development transcripts (gold codings) and the IndoNLU HoASA/CASA *tra
 model over all features, a "thin" one over features that do not compare codes or use
 examples, and the threshold for their mean (the shipped decision); plus a ``generic`` entry
 over scale-free features (pooled over the back-ends) for back-ends without their own entry;
-and a "semantic" model, fitted on the same data coded with every keyword removed, for the
-codes of a codebook that have no keywords.
+a "semantic" model, fitted on the same data coded with every keyword removed, for the
+codes of a codebook that have no keywords; and "lean" models, fitted on the same data with
+every keyword list cut to its first few entries, for codes with short keyword lists.
 Also prints held-out scores (each dev transcript, each review set), the honest estimate of
 quality on data the calibration never saw.
 
@@ -33,7 +34,7 @@ from fgd_toolkit.embed import get_embedder  # noqa: E402
 from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
 from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, GENERIC_SEMANTIC,  # noqa: E402
-                                       POLARITY_FEATURES, PRESENCE_FEATURES,
+                                       LEAN_KEYWORDS, POLARITY_FEATURES, PRESENCE_FEATURES,
                                        SEMANTIC_PRESENCE, THIN_PRESENCE, polarity_features,
                                        presence_features)
 
@@ -54,12 +55,16 @@ class Table:
 
 
 def build_table(ds: Dataset, backend_name: str, cache_dir: str,
-                keyword_free: bool = False) -> Table:
+                keyword_free: bool = False, keywords_kept: int | None = None) -> Table:
     """The feature table of a data set; ``keyword_free`` codes it with every keyword removed
-    from the codebook (training data for the semantic model of codes without keywords)."""
+    from the codebook (training data for the semantic model of codes without keywords),
+    ``keywords_kept`` with each keyword list cut to its first entries (for the lean models)."""
     cb = load_codebook(ds.codebook)
     if keyword_free:
         cb = replace(cb, codes=[replace(c, keywords=[]) for c in cb.codes])
+    if keywords_kept is not None:
+        cb = replace(cb, codes=[replace(c, keywords=c.keywords[:keywords_kept])
+                                for c in cb.codes])
     settings = CodeSettings(cluster=False)
     passages = to_passages(ds.transcripts, settings.segment)
     analysis = analyse(passages, cb, get_embedder(backend_name), settings, cache_dir=cache_dir)
@@ -90,7 +95,9 @@ def build_table(ds: Dataset, backend_name: str, cache_dir: str,
     carrier = np.zeros(len(keys), dtype=bool)
     carrier[order.to_numpy()] = True
     polarity = np.where(carrier, np.array(polarity), -1)
-    return Table(ds.name + (" (no keywords)" if keyword_free else ""), presence,
+    suffix = " (no keywords)" if keyword_free else \
+        f" ({keywords_kept} keywords)" if keywords_kept is not None else ""
+    return Table(ds.name + suffix, presence,
                  polarity_feats, keys, np.array(present), polarity)
 
 
@@ -222,6 +229,15 @@ def semantic_held_out(bare: list[Table], held_name: str) -> float:
     return float("nan")
 
 
+def lean_held_out(lean: list[Table], held_name: str) -> float:
+    """Turn F1 of the lean models on one held-out part of the short-keyword-list tables."""
+    for held, rest in held_out_splits(lean):
+        if held.name.split(" (")[0] == held_name:
+            model, thin, threshold, _ = fit_ensemble(rest)
+            return round(turn_f1(held, ensemble_probability(held, model, thin), threshold), 3)
+    return float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="*", default=BACKENDS)
@@ -234,14 +250,19 @@ def main() -> None:
                        "IndoNLU HoASA/CASA train splits; see the README.", "backends": {}}
     generic_tables: list[list[Table]] = []
     generic_bare: list[list[Table]] = []
+    generic_lean: list[list[Table]] = []
     report = []
     for name in args.backends:
         backend = get_embedder(name)
         tables = [build_table(ds, name, args.cache_dir) for ds in datasets]
         bare = [build_table(ds, name, args.cache_dir, keyword_free=True) for ds in datasets]
+        lean = [build_table(ds, name, args.cache_dir, keywords_kept=LEAN_KEYWORDS)
+                for ds in datasets]
         generic_tables.append(tables)
         generic_bare.append(bare)
+        generic_lean.append(lean)
         model, thin, threshold, thin_threshold = fit_ensemble(tables)
+        lean_model, lean_thin, lean_threshold, _ = fit_ensemble(lean)
         semantic, semantic_threshold = fit_presence(bare, SEMANTIC_PRESENCE)
         pol = fit_polarity(tables)
         output["backends"][backend.model_id] = {
@@ -249,6 +270,9 @@ def main() -> None:
             "presence_thin": as_json(thin, THIN_PRESENCE), "threshold_thin": thin_threshold,
             "presence_semantic": as_json(semantic, SEMANTIC_PRESENCE),
             "threshold_semantic": semantic_threshold,
+            "presence_lean": as_json(lean_model, PRESENCE_FEATURES),
+            "presence_lean_thin": as_json(lean_thin, THIN_PRESENCE),
+            "threshold_lean": lean_threshold,
             "polarity": as_json(pol, POLARITY_FEATURES),
             "neutral_band": round(neutral_band(tables, pol, neutral_share), 4),
             "source": f"{name}: dev + hoasa-train + casa-train"}
@@ -261,20 +285,26 @@ def main() -> None:
             report.append({"backend": name, "held_out": held.name, "code_F1": round(f1, 3),
                            "thin_model_F1": round(f1_thin, 3),
                            "no_keywords_F1": semantic_held_out(bare, held.name),
+                           f"{LEAN_KEYWORDS}_keywords_F1": lean_held_out(lean, held.name),
                            "polarity_acc": round(polarity_accuracy(held, p), 3),
                            "threshold": th})
         print(pd.DataFrame([r for r in report if r['backend'] == name]).to_string(index=False), flush=True)
     pooled = pool(generic_tables, datasets)
     pooled_bare = pool(generic_bare, datasets)
+    pooled_lean = pool(generic_lean, datasets)
     gsemantic, gsemantic_th = fit_presence(pooled_bare, GENERIC_SEMANTIC)
     generic_thin = ("kw_any", "kw_count", "q_kw", "prev_kw", "log_len", "kw_x_len")
     gmodel, gthin, gth, gthin_th = fit_ensemble(pooled, GENERIC_PRESENCE, generic_thin)
+    glean, glean_thin, glean_th, _ = fit_ensemble(pooled_lean, GENERIC_PRESENCE, generic_thin)
     gpol = fit_polarity(pooled)
     output["generic"] = {"presence": as_json(gmodel, GENERIC_PRESENCE), "threshold": gth,
                          "presence_thin": as_json(gthin, generic_thin),
                          "threshold_thin": gthin_th,
                          "presence_semantic": as_json(gsemantic, GENERIC_SEMANTIC),
                          "threshold_semantic": gsemantic_th,
+                         "presence_lean": as_json(glean, GENERIC_PRESENCE),
+                         "presence_lean_thin": as_json(glean_thin, generic_thin),
+                         "threshold_lean": glean_th,
                          "polarity": as_json(gpol, POLARITY_FEATURES),
                          "neutral_band": round(neutral_band(pooled, gpol, neutral_share), 4),
                          "source": "scale-free features pooled over " + ", ".join(args.backends)}

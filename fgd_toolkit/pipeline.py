@@ -26,7 +26,7 @@ from .matrices import MATRIX_KINDS, build_matrix
 from .models import Transcript
 from .segment import SegmentOptions, to_passages
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
-from .tagging.model import calibration_for
+from .tagging.model import LEAN_MAX_KEYWORDS, calibration_for
 from .tagging.tagger import codings_table, decide
 
 Progress = Callable[[str, int, int], None]
@@ -270,7 +270,9 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     calibration = calibration_for(backend.model_id).for_codebook(cb)
     keyword_free = np.array([not c.keywords and bool(c.all_examples) for c in cb.codes],
                             dtype=bool)
-    scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free)
+    few_keywords = np.array([c.id in codes_with_few_keywords(cb) for c in cb.codes], dtype=bool)
+    scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free,
+                    few_keywords)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
     codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
@@ -297,6 +299,12 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     manifest["warnings"] = warnings
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
                         manifest=manifest, warnings=warnings, transcripts=transcripts)
+
+
+def codes_with_few_keywords(cb: Codebook) -> list[str]:
+    """Codes with a short keyword list (1 to ``LEAN_MAX_KEYWORDS``): the lean models decide
+    them, since a passage without one of their few keywords may well still be about them."""
+    return [c.id for c in cb.codes if 0 < len(c.keywords) <= LEAN_MAX_KEYWORDS]
 
 
 def _reinforce(codings, passages, clusters, scores, evidence, protos, cb, coder, run_id):
@@ -420,7 +428,8 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
         "codebook": {"name": cb.name, "version": cb.version,
                      "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes),
-                     "codes_without_keywords": [c.id for c in cb.codes if not c.keywords]},
+                     "codes_without_keywords": [c.id for c in cb.codes if not c.keywords],
+                     "codes_with_few_keywords": codes_with_few_keywords(cb)},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
                     "calibration": calibration_key,
                     "cache": {"folder": str(cache.root) if cache.root else None,

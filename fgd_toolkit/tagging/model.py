@@ -34,6 +34,11 @@ SEMANTIC_PRESENCE = ("z_desc", "z_example", "rel_desc", "rel_example", "sim_desc
                      "log_len")
 GENERIC_SEMANTIC = ("z_desc", "z_example", "top1", "clf", "clf_top1", "q_z", "prev_z", "log_len")
 POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
+#: The "lean" presence models are fitted on the training data with each code's keyword list cut
+#: to its first ``LEAN_KEYWORDS`` entries; they decide codes with at most
+#: ``LEAN_MAX_KEYWORDS`` keywords, whose missing keyword is weaker evidence against the code.
+LEAN_KEYWORDS = 6
+LEAN_MAX_KEYWORDS = 2 * LEAN_KEYWORDS
 #: A codebook with fewer codes, or fewer examples per code (median), is "thin".
 THIN_MAX_CODES = 4
 THIN_MAX_EXAMPLES = 1
@@ -147,22 +152,30 @@ class Calibration:
     thin_threshold: float | None = None
     semantic_presence: LogisticModel | None = None
     semantic_threshold: float | None = None
+    lean_presence: LogisticModel | None = None
+    lean_thin_presence: LogisticModel | None = None
+    lean_threshold: float | None = None
 
     @classmethod
     def from_json(cls, key: str, data: dict) -> "Calibration":
-        thin = data.get("presence_thin")
-        semantic = data.get("presence_semantic")
+        def model(name: str) -> LogisticModel | None:
+            return LogisticModel.from_json(data[name]) if data.get(name) else None
+
         return cls(key=key, presence=LogisticModel.from_json(data["presence"]),
                    threshold=float(data["threshold"]),
                    polarity=LogisticModel.from_json(data["polarity"]),
                    neutral_band=float(data["neutral_band"]), source=data.get("source", ""),
-                   thin_presence=LogisticModel.from_json(thin) if thin else None,
+                   thin_presence=model("presence_thin"),
                    thin_threshold=data.get("threshold_thin"),
-                   semantic_presence=LogisticModel.from_json(semantic) if semantic else None,
-                   semantic_threshold=data.get("threshold_semantic"))
+                   semantic_presence=model("presence_semantic"),
+                   semantic_threshold=data.get("threshold_semantic"),
+                   lean_presence=model("presence_lean"),
+                   lean_thin_presence=model("presence_lean_thin"),
+                   lean_threshold=data.get("threshold_lean"))
 
     def presence_probability(self, feats: dict[str, np.ndarray],
-                             keyword_free: np.ndarray | None = None) -> np.ndarray:
+                             keyword_free: np.ndarray | None = None,
+                             few_keywords: np.ndarray | None = None) -> np.ndarray:
         """P(code applies): the mean of the full and the thin model (the thin one alone once
         :meth:`for_codebook` chose it). The full model reads a code against the others and
         its examples; the thin one trusts keywords more; their mean held up best across FGD
@@ -170,18 +183,31 @@ class Calibration:
 
         Columns flagged in ``keyword_free`` (codes without keywords but with examples) take
         the semantic model instead, shifted in log-odds so that its own threshold falls on
-        :attr:`threshold`. A thin codebook's calibration has no semantic model: compared
-        with few other codes and few examples, semantic evidence alone is not reliable.
+        :attr:`threshold`. Columns flagged in ``few_keywords`` (at most
+        :data:`LEAN_MAX_KEYWORDS` keywords) take the lean models, fitted with short keyword
+        lists, shifted the same way. A thin codebook's calibration has neither: compared with
+        few other codes and few examples, semantic evidence alone is not reliable.
         """
         full = self.presence.score(feats)
         if self.thin_presence is not None:
             full = (full + self.thin_presence.score(feats)) / 2
+        if few_keywords is not None and few_keywords.any() and self.lean_presence is not None:
+            lean = self.lean_presence.score(feats)
+            if self.lean_thin_presence is not None:
+                lean = (lean + self.lean_thin_presence.score(feats)) / 2
+            lean = self._on_main_threshold(lean, float(self.lean_threshold))
+            full = np.where(few_keywords[None, :], lean, full)
         if keyword_free is None or not keyword_free.any() or self.semantic_presence is None:
             return full
-        semantic = self.semantic_presence.score(feats)
-        shift = _logit(self.threshold) - _logit(float(self.semantic_threshold))
-        semantic = 1.0 / (1.0 + np.exp(-(_logit(semantic) + shift)))
+        semantic = self._on_main_threshold(self.semantic_presence.score(feats),
+                                           float(self.semantic_threshold))
         return np.where(keyword_free[None, :], semantic, full)
+
+    def _on_main_threshold(self, prob: np.ndarray, own_threshold: float) -> np.ndarray:
+        """Shift probabilities in log-odds so that ``own_threshold`` lands on
+        :attr:`threshold` (one threshold decides every code)."""
+        shift = _logit(self.threshold) - _logit(own_threshold)
+        return 1.0 / (1.0 + np.exp(-(_logit(prob) + shift)))
 
     def for_codebook(self, codebook) -> "Calibration":
         """This calibration, with the thin-codebook presence model when the codebook has few
