@@ -84,10 +84,27 @@ def _polarity(text: str) -> float:
     ("Anggarannya terbatas, tapi kami jalan terus.", 1),
     # two negators cancel
     ("Beliau bukan nggak mendukung.", 1),
+    # "padahal" / "seharusnya": what should be, against what is
+    ("Padahal harusnya cukup satu berkas.", -1),
+    ("Seharusnya datanya dikirim tiap bulan.", -1),
 ])
 def test_polarity_cues_respect_negation_and_contrast(text, sign):
     value = _polarity(text)
     assert value * sign > 0, (text, value)
+
+
+def test_cue_words_written_with_a_clitic_match_whole():
+    # "sayangnya" opens a contrast clause, "kelihatannya" hedges: both are lexicon entries
+    # with -nya, which used to be stripped from the passage before matching and never fired
+    contrast = lexical_polarity(normalize_tokens("Aplikasinya bagus, sayangnya lambat."))
+    plain = lexical_polarity(normalize_tokens("Aplikasinya bagus, lambat."))
+    assert contrast[0] < plain[0] < 0.5
+    hedged = _polarity("Kelihatannya pimpinan mendukung.")
+    assert 0 < hedged < _polarity("Pimpinan mendukung.")
+    # the bare root of a clitic cue is no cue: "seperti" is not the hedge "sepertinya"
+    assert _polarity("Seperti aplikasi lain, cepat.") == _polarity("Aplikasi lain, cepat.")
+    # ordinary words still lose their clitic: "dukungannya" is the cue "dukungan"
+    assert _polarity("Dukungannya besar.") > 0
 
 
 def _code_polarity(keywords: dict[str, list[str]], text: str) -> dict[str, tuple[float, list]]:

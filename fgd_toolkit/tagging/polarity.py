@@ -269,7 +269,10 @@ def polarity_parts(tokens: list[str]) -> PolarityParts:
 def _polarity_parts(tokens: tuple[str, ...]) -> PolarityParts:
     from .keywords import strip_clitic
 
-    tokens = [strip_clitic(t) for t in tokens]   # dukungannya -> dukungan
+    # dukungannya -> dukungan, but cue words written with their clitic stay whole
+    # (sayangnya, seharusnya, sepertinya: the bare root means something else)
+    keep = _clitic_cues()
+    tokens = [t if t in keep else strip_clitic(t) for t in tokens]
     parts = clauses(tokens)
     for clause in parts:
         score_clause(tokens, clause)
@@ -283,6 +286,16 @@ def _polarity_parts(tokens: tuple[str, ...]) -> PolarityParts:
             nxt.score = -RESERVATION * (1.0 if prev.score > 0 else -1.0)
             nxt.cues = ["tapi ..."]
     return PolarityParts(parts)
+
+
+@lru_cache(maxsize=1)
+def _clitic_cues() -> frozenset[str]:
+    """Words of the cue lexicon that end in a clitic (``sayangnya``, ``harusnya``)."""
+    from .keywords import strip_clitic
+
+    lex = lexicon()
+    phrases = [*lex.enabler, *lex.contrast, *lex.concessive, *lex.hedges, *lex.intensifiers]
+    return frozenset(w for p in phrases for w in p if strip_clitic(w) != w)
 
 
 def lexical_polarity(tokens: list[str], focus: list[tuple[int, int]] | None = None
