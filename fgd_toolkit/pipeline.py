@@ -293,8 +293,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                                  coder, run_id)
     stage_done("cluster")
 
-    warnings = _warnings(passages, codings, cb, mask) + _common_keyword_warnings(evidence,
-                                                                                  mask)
+    warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb)
+                + _common_keyword_warnings(evidence, mask))
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
                          calibration.key, passages, codings)
     manifest["warnings"] = warnings
@@ -359,6 +359,18 @@ def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
         out.append(f"codes that never fired: {', '.join(silent)} (check their keywords and "
                    "examples with `fgd codebook lint`).")
     return out
+
+
+def _short_list_warnings(cb: Codebook) -> list[str]:
+    """Name the codes the lean models decide: their codings rest more on similarity, so
+    results differ from a codebook with full keyword lists, and longer lists sharpen them."""
+    short = codes_with_few_keywords(cb)
+    if not short:
+        return []
+    return [f"codes with short keyword lists (at most {LEAN_MAX_KEYWORDS}): "
+            f"{', '.join(short)}; they are decided by models fitted for short lists, which "
+            "also code passages without a keyword: add synonyms and informal forms to their "
+            "keywords to sharpen them."]
 
 
 #: A keyword found in at least this share of the coded passages (and in at least

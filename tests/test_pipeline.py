@@ -173,6 +173,8 @@ def test_a_keyword_the_conversation_uses_everywhere_is_named(tmp_path, coded_res
 
     # the starter codebook has no such keyword ...
     assert not any("a word this common" in w for w in coded_result.warnings)
+    # nor a short keyword list (see test_thin_codebooks for the codebook that has them)
+    assert not any("short keyword lists" in w for w in coded_result.warnings)
     # ... "kami" (we) as a keyword would code passing mentions in a third of the passages
     data = yaml.safe_load(CODEBOOK.read_text(encoding="utf-8"))
     data["codes"][0]["keywords"].append("kami")

@@ -130,6 +130,8 @@ def test_short_keyword_lists_are_named_in_the_manifest_and_code_more_than_before
     assert codes_with_few_keywords(short) == short.ids
     result = code(SAMPLES, short, settings=CodeSettings(cluster=False))
     assert result.manifest["codebook"]["codes_with_few_keywords"] == short.ids
+    named = [w for w in result.warnings if "short keyword lists" in w]
+    assert len(named) == 1 and all(cid in named[0] for cid in short.ids)
     recall = score(turn_codings(result.passages, result.codings),
                    load_gold(ROOT / "benchmarks" / "gold")).micro.recall
     assert recall >= RECALL_SHORT_LISTS
