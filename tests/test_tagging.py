@@ -198,3 +198,38 @@ def test_tagger_leaves_small_talk_uncoded():
     codes, _ = _code_one("Terima kasih, Bu. Saya Sari dari kelurahan, senang bisa hadir pagi "
                          "ini.")
     assert codes == {}
+
+
+def test_include_note_is_a_prototype_without_polarity():
+    """A code's ``include`` note (when to apply it) stands beside its examples: a passage
+    close to it is close to the code, the evidence names the note, and it takes no side in
+    the enabler-vs-barrier similarity."""
+    import numpy as np
+
+    from fgd_toolkit.codebook import Code, Codebook
+    from fgd_toolkit.normalize import normalize
+    from fgd_toolkit.tagging.features import (INCLUDE_NOTE, build_prototypes, gather_evidence,
+                                              prototype_texts)
+    from fgd_toolkit.tagging.tagger import evidence_text
+
+    def make(include: str) -> Codebook:
+        return Codebook(name="t", codes=[Code(
+            id="SIN", label="Sinyal", definition="Jaringan internet di lokasi layanan.",
+            include=include, keywords=["sinyal"],
+            examples={"enabler": ["Sinyalnya kuat sekarang."],
+                      "barrier": ["Sinyalnya hilang terus."]})])
+
+    note = "Pembeli harus jalan ke depan warung supaya bisa bayar pakai QRIS."
+    with_note, without = make(note), make("")
+    assert len(prototype_texts(with_note)) == len(prototype_texts(without)) + 1
+    # one-hot "vectors": the passage is identical to the note, orthogonal to the rest
+    texts = prototype_texts(with_note)
+    vectors = np.eye(len(texts), dtype=np.float32)
+    protos = build_prototypes(with_note, vectors)
+    assert protos.example_polarity[0] == ["enabler", "barrier", INCLUDE_NOTE]
+    assert protos.example_texts[0][-1] == note
+    passage = vectors[[texts.index(normalize(note))]]
+    ev = gather_evidence([normalize(note)], passage, with_note, protos)
+    assert ev.nearest_example[0, 0] == 2 and ev.sim_example[0, 0] > 0
+    assert ev.sem_polarity[0, 0] == 0.0          # the note is neither enabler nor barrier
+    assert "include note" in evidence_text(ev, protos, 0, 0, "SIN", 0.0)

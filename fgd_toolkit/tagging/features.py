@@ -19,13 +19,14 @@ POLARITY_EXAMPLES = ("enabler", "barrier")
 
 @dataclass
 class Prototypes:
-    """Embedded prototype texts of a codebook: description, examples, counter-examples."""
+    """Embedded prototype texts of a codebook: description, examples (with the include note),
+    counter-examples."""
 
     codes: list[str]
     description: np.ndarray                 # [n_codes, d]
     examples: list[np.ndarray]              # per code: [n_examples, d]
     example_texts: list[list[str]]
-    example_polarity: list[list[str]]       # per code, per example: enabler/barrier/neutral
+    example_polarity: list[list[str]]       # per code, per example: enabler/barrier/neutral/include
     counter: list[np.ndarray]               # per code: [n_counter, d] (may be empty)
 
 
@@ -35,12 +36,24 @@ def description_text(code) -> str:
     return f"{label}. {code.definition}"
 
 
+#: Polarity marker of the prototype made from a code's ``include`` note (when to apply it).
+INCLUDE_NOTE = "include"
+
+
+def example_items(code) -> list[tuple[str, str]]:
+    """(text, polarity) of a code's example prototypes: its examples, then its ``include``
+    note, which describes the passages the code is for (marked :data:`INCLUDE_NOTE`; it
+    carries no polarity). The note adds most where examples are few."""
+    items = [(e, pol) for pol in ("enabler", "barrier", "neutral") for e in code.examples_of(pol)]
+    return items + ([(code.include, INCLUDE_NOTE)] if code.include else [])
+
+
 def prototype_texts(codebook: Codebook) -> list[str]:
     """Every normalised prototype text of the codebook, in a fixed order (for embedding)."""
     texts: list[str] = []
     for code in codebook.codes:
         texts.append(normalize(description_text(code)))
-        texts.extend(normalize(e) for e in code.all_examples)
+        texts.extend(normalize(e) for e, _ in example_items(code))
         texts.extend(normalize(e) for e in code.counter_examples)
     return texts
 
@@ -53,11 +66,11 @@ def build_prototypes(codebook: Codebook, vectors: np.ndarray) -> Prototypes:
     for code in codebook.codes:
         desc.append(vectors[pos])
         pos += 1
-        n_ex = len(code.all_examples)
+        items = example_items(code)
+        n_ex = len(items)
         examples.append(vectors[pos:pos + n_ex])
-        ex_texts.append(code.all_examples)
-        ex_pol.append([pol for pol in ("enabler", "barrier", "neutral")
-                       for _ in code.examples_of(pol)])
+        ex_texts.append([e for e, _ in items])
+        ex_pol.append([pol for _, pol in items])
         pos += n_ex
         n_ct = len(code.counter_examples)
         counter.append(vectors[pos:pos + n_ct] if n_ct else np.zeros((0, dim), np.float32))

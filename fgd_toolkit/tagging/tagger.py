@@ -8,7 +8,7 @@ import pandas as pd
 
 from ..codebook import Codebook
 from ..models import CODING_COLUMNS
-from .features import Evidence, Prototypes
+from .features import INCLUDE_NOTE, Evidence, Prototypes
 from .model import Calibration, polarity_features, presence_features
 
 #: Presence probability, relative to the threshold, above which a cluster may reinforce a code.
@@ -81,8 +81,9 @@ def evidence_text(ev: Evidence, protos: Prototypes, i: int, j: int, code_id: str
     if k >= 0:
         text = protos.example_texts[j][k]
         short = text if len(text) <= 90 else text[:87].rstrip() + "..."
-        parts.append(f"nearest {protos.example_polarity[j][k]} example "
-                     f"(sim {ev.sim_example[i, j]:.2f}): \"{short}\"")
+        kind = protos.example_polarity[j][k]
+        what = "the code's include note" if kind == INCLUDE_NOTE else f"{kind} example"
+        parts.append(f"nearest {what} (sim {ev.sim_example[i, j]:.2f}): \"{short}\"")
     else:
         parts.append(f"similar to definition (sim {ev.sim_desc[i, j]:.2f})")
     cues = ev.cues[i].get(code_id) or []
