@@ -328,7 +328,9 @@ def _lint_data(data, name: str, lines: dict[tuple, int]) -> LintReport:
                                              at + ("examples", pol), err)
         counter = _string_list(raw.get("counter_examples"), ref, "counter_examples", at, err)
         if not keywords and not examples:
-            warn("no keywords and no examples: only the definition can make it fire.",
+            basis = "the definition and the include note" if _text(raw.get("include")) \
+                else "the definition"
+            warn(f"no keywords and no examples: only {basis} can make it fire.",
                  "add keywords and a few example sentences.", ref, "keywords", at)
         for pol in ("enabler", "barrier"):
             if examples and len(examples.get(pol, [])) < 2:

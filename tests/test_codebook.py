@@ -315,3 +315,14 @@ def test_cli_export_refuses_an_unknown_format(cli, tmp_path):
     result = cli("codebook", "export", STARTER_CODEBOOK, "--out", out)
     assert result.exit_code == 2 and result.stderr.startswith("Error: ")
     assert not out.exists()
+
+
+def test_a_code_with_only_a_definition_is_warned_about_and_its_include_note_named(tmp_path):
+    path = tmp_path / "tipis.yaml"
+    path.write_text("schema: fgd-codebook/1\nname: X\ncodes:\n"
+                    "  - {id: A, label: A, definition: d}\n"
+                    "  - {id: B, label: B, definition: d, include: saat warga mengeluh}\n",
+                    encoding="utf-8")
+    messages = {p.code_id: p.message for p in lint_codebook(path).warnings}
+    assert messages["A"] == "no keywords and no examples: only the definition can make it fire."
+    assert "the definition and the include note" in messages["B"]
