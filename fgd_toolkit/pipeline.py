@@ -26,7 +26,7 @@ from .matrices import MATRIX_KINDS, build_matrix
 from .models import Transcript
 from .segment import SegmentOptions, to_passages
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
-from .tagging.model import LEAN_MAX_KEYWORDS, calibration_for
+from .tagging.model import LEAN_MAX_KEYWORDS, calibration_for, calibration_sha256
 from .tagging.tagger import codings_table, decide
 
 Progress = Callable[[str, int, int], None]
@@ -410,6 +410,7 @@ def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings) ->
         digest.update(t.plain_text.encode())
     digest.update(cb.sha256.encode())
     digest.update(model_id.encode())
+    digest.update(calibration_sha256().encode())
     digest.update(repr(settings).encode())
     digest.update(__version__.encode())
     return digest.hexdigest()[:12]
@@ -445,6 +446,7 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      "codes_with_few_keywords": codes_with_few_keywords(cb)},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
                     "calibration": calibration_key,
+                    "calibration_sha256": calibration_sha256(),
                     "cache": {"folder": str(cache.root) if cache.root else None,
                               "hits": cache.hits, "embedded": cache.misses}},
         "settings": asdict(settings),

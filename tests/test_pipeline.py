@@ -130,6 +130,23 @@ def test_manifest_records_versions_inputs_codebook_and_settings(written_results)
     assert manifest["backend"]["name"] == "use+tfidf"
     assert manifest["settings"]["include_moderator"] is False
     assert "pandas" in manifest["packages"]
+    # the fitted models behind every decision: the shipped calibration file's hash
+    import hashlib
+    from importlib import resources
+
+    shipped = resources.files("fgd_toolkit.tagging").joinpath("calibration.json").read_bytes()
+    assert manifest["backend"]["calibration_sha256"] == hashlib.sha256(shipped).hexdigest()
+
+
+def test_run_id_changes_with_the_shipped_calibration(monkeypatch):
+    from fgd_toolkit import pipeline
+    from fgd_toolkit.codebook import load_codebook
+
+    transcript = Transcript(id="t", path=None, turns=[Turn("P1", "participant", "Anggaran.")])
+    cb = load_codebook(CODEBOOK)
+    before = pipeline._run_id([transcript], cb, "m", CodeSettings())
+    monkeypatch.setattr(pipeline, "calibration_sha256", lambda: "0" * 64)
+    assert pipeline._run_id([transcript], cb, "m", CodeSettings()) != before
 
 
 def test_excel_workbook_has_every_table_and_the_codebook(written_results):

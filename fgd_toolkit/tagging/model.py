@@ -8,6 +8,7 @@ neutral band live there too, not in code.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -228,12 +229,23 @@ def _logit(p):
 
 
 @lru_cache(maxsize=1)
-def _shipped() -> dict:
+def _shipped_text() -> str:
     try:
-        text = resources.files(__package__).joinpath("calibration.json").read_text("utf-8")
+        return resources.files(__package__).joinpath("calibration.json").read_text("utf-8")
     except FileNotFoundError:
-        return {}
-    return json.loads(text)
+        return ""
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> dict:
+    text = _shipped_text()
+    return json.loads(text) if text else {}
+
+
+def calibration_sha256() -> str:
+    """SHA-256 of the shipped ``calibration.json``: the fitted models behind every decision
+    (refitted between releases, so the manifest and run id record it)."""
+    return hashlib.sha256(_shipped_text().encode("utf-8")).hexdigest()
 
 
 def calibration_for(model_id: str) -> Calibration:
