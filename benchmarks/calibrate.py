@@ -34,7 +34,7 @@ from fgd_toolkit.embed import get_embedder  # noqa: E402
 from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
 from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, GENERIC_SEMANTIC,  # noqa: E402
-                                       LEAN_KEYWORDS, POLARITY_FEATURES, PRESENCE_FEATURES,
+                                       FEW_EXAMPLES, LEAN_KEYWORDS, POLARITY_FEATURES, PRESENCE_FEATURES,
                                        SEMANTIC_PRESENCE, THIN_PRESENCE, polarity_features,
                                        presence_features)
 
@@ -55,11 +55,18 @@ class Table:
 
 
 def build_table(ds: Dataset, backend_name: str, cache_dir: str,
-                keyword_free: bool = False, keywords_kept: int | None = None) -> Table:
+                keyword_free: bool = False, keywords_kept: int | None = None,
+                examples_kept: int | None = None) -> Table:
     """The feature table of a data set; ``keyword_free`` codes it with every keyword removed
     from the codebook (training data for the semantic model of codes without keywords),
-    ``keywords_kept`` with each keyword list cut to its first entries (for the lean models)."""
+    ``keywords_kept`` with each keyword list cut to its first entries (for the lean models),
+    ``examples_kept`` with each polarity's examples cut to their first entries (for the
+    polarity model of codes with few examples)."""
     cb = load_codebook(ds.codebook)
+    if examples_kept is not None:
+        cb = replace(cb, codes=[replace(c, examples={pol: list(ex[:examples_kept])
+                                                     for pol, ex in c.examples.items()})
+                                for c in cb.codes])
     if keyword_free:
         cb = replace(cb, codes=[replace(c, keywords=[]) for c in cb.codes])
     if keywords_kept is not None:
@@ -96,7 +103,8 @@ def build_table(ds: Dataset, backend_name: str, cache_dir: str,
     carrier[order.to_numpy()] = True
     polarity = np.where(carrier, np.array(polarity), -1)
     suffix = " (no keywords)" if keyword_free else \
-        f" ({keywords_kept} keywords)" if keywords_kept is not None else ""
+        f" ({keywords_kept} keywords)" if keywords_kept is not None else \
+        f" ({examples_kept} examples)" if examples_kept is not None else ""
     return Table(ds.name + suffix, presence,
                  polarity_feats, keys, np.array(present), polarity)
 
@@ -251,6 +259,7 @@ def main() -> None:
     generic_tables: list[list[Table]] = []
     generic_bare: list[list[Table]] = []
     generic_lean: list[list[Table]] = []
+    generic_few: list[list[Table]] = []
     report = []
     for name in args.backends:
         backend = get_embedder(name)
@@ -261,6 +270,9 @@ def main() -> None:
         generic_tables.append(tables)
         generic_bare.append(bare)
         generic_lean.append(lean)
+        few = [build_table(ds, name, args.cache_dir, examples_kept=FEW_EXAMPLES)
+               for ds in datasets]
+        generic_few.append(few)
         model, thin, threshold, thin_threshold = fit_ensemble(tables)
         lean_model, lean_thin, lean_threshold, _ = fit_ensemble(lean)
         semantic, semantic_threshold = fit_presence(bare, SEMANTIC_PRESENCE)
@@ -274,19 +286,25 @@ def main() -> None:
             "presence_lean_thin": as_json(lean_thin, THIN_PRESENCE),
             "threshold_lean": lean_threshold,
             "polarity": as_json(pol, POLARITY_FEATURES),
+            "polarity_few_examples": as_json(fit_polarity(few), POLARITY_FEATURES),
             "neutral_band": round(neutral_band(tables, pol, neutral_share), 4),
             "source": f"{name}: dev + hoasa-train + casa-train"}
+        few_splits = {h.name.split(" (")[0]: (h, r) for h, r in held_out_splits(few)}
         for held, rest in held_out_splits(tables):
             m, mt, th, tht = fit_ensemble(rest)
             p = fit_polarity(rest)
             f1 = turn_f1(held, ensemble_probability(held, m, mt), th)
             f1_thin = turn_f1(held, mt.predict_proba(_matrix(held.presence, THIN_PRESENCE))[:, 1],
                               tht)
+            few_held, few_rest = few_splits[held.name]
+            few_pol = fit_polarity(few_rest)
             report.append({"backend": name, "held_out": held.name, "code_F1": round(f1, 3),
                            "thin_model_F1": round(f1_thin, 3),
                            "no_keywords_F1": semantic_held_out(bare, held.name),
                            f"{LEAN_KEYWORDS}_keywords_F1": lean_held_out(lean, held.name),
                            "polarity_acc": round(polarity_accuracy(held, p), 3),
+                           f"polarity_acc_{FEW_EXAMPLES}_examples": round(
+                               polarity_accuracy(few_held, few_pol), 3),
                            "threshold": th})
         print(pd.DataFrame([r for r in report if r['backend'] == name]).to_string(index=False), flush=True)
     pooled = pool(generic_tables, datasets)
@@ -297,6 +315,7 @@ def main() -> None:
     gmodel, gthin, gth, gthin_th = fit_ensemble(pooled, GENERIC_PRESENCE, generic_thin)
     glean, glean_thin, glean_th, _ = fit_ensemble(pooled_lean, GENERIC_PRESENCE, generic_thin)
     gpol = fit_polarity(pooled)
+    gpol_few = fit_polarity(pool(generic_few, datasets))
     output["generic"] = {"presence": as_json(gmodel, GENERIC_PRESENCE), "threshold": gth,
                          "presence_thin": as_json(gthin, generic_thin),
                          "threshold_thin": gthin_th,
@@ -306,6 +325,7 @@ def main() -> None:
                          "presence_lean_thin": as_json(glean_thin, generic_thin),
                          "threshold_lean": glean_th,
                          "polarity": as_json(gpol, POLARITY_FEATURES),
+                         "polarity_few_examples": as_json(gpol_few, POLARITY_FEATURES),
                          "neutral_band": round(neutral_band(pooled, gpol, neutral_share), 4),
                          "source": "scale-free features pooled over " + ", ".join(args.backends)}
     print(pd.DataFrame(report).to_string(index=False))

@@ -26,7 +26,8 @@ from .matrices import MATRIX_KINDS, build_matrix
 from .models import Transcript
 from .segment import SegmentOptions, to_passages
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
-from .tagging.model import LEAN_MAX_KEYWORDS, calibration_for, calibration_sha256
+from .tagging.model import (FEW_EXAMPLES, LEAN_MAX_KEYWORDS, calibration_for,
+                            calibration_sha256)
 from .tagging.tagger import codings_table, decide
 
 Progress = Callable[[str, int, int], None]
@@ -272,8 +273,10 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                             dtype=bool)
     lean_codes = set(codes_with_few_keywords(cb))
     few_keywords = np.array([c.id in lean_codes for c in cb.codes], dtype=bool)
+    few_example_codes = set(codes_with_few_examples(cb))
+    few_examples = np.array([c.id in few_example_codes for c in cb.codes], dtype=bool)
     scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free,
-                    few_keywords)
+                    few_keywords, few_examples)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
     codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
@@ -306,6 +309,13 @@ def codes_with_few_keywords(cb: Codebook) -> list[str]:
     """Codes with a short keyword list (1 to ``LEAN_MAX_KEYWORDS``): the lean models decide
     them, since a passage without one of their few keywords may well still be about them."""
     return [c.id for c in cb.codes if 0 < len(c.keywords) <= LEAN_MAX_KEYWORDS]
+
+
+def codes_with_few_examples(cb: Codebook) -> list[str]:
+    """Codes with at most ``FEW_EXAMPLES`` enabler or barrier examples: their polarity takes
+    the model fitted for few examples, which leans less on example similarity."""
+    return [c.id for c in cb.codes
+            if min(len(c.examples_of("enabler")), len(c.examples_of("barrier"))) <= FEW_EXAMPLES]
 
 
 def _reinforce(codings, passages, clusters, scores, evidence, protos, cb, coder, run_id):
@@ -443,7 +453,8 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes),
                      "codes_without_keywords": [c.id for c in cb.codes if not c.keywords],
-                     "codes_with_few_keywords": codes_with_few_keywords(cb)},
+                     "codes_with_few_keywords": codes_with_few_keywords(cb),
+                     "codes_with_few_examples": codes_with_few_examples(cb)},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
                     "calibration": calibration_key,
                     "calibration_sha256": calibration_sha256(),

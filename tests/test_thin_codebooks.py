@@ -154,3 +154,41 @@ def test_codebook_without_keywords_still_finds_most_coded_turns():
                    load_gold(ROOT / "benchmarks" / "gold"))
     assert scores.micro.recall >= 0.5
     assert scores.micro.f1 >= 0.5
+
+
+def test_codes_with_few_examples_take_the_few_examples_polarity_model(tmp_path):
+    import numpy as np
+
+    from fgd_toolkit.tagging.model import calibration_for
+
+    cal = calibration_for("generic")
+    assert cal.few_examples_polarity is not None
+    assert cal.few_examples_polarity.weights.tolist() != cal.polarity.weights.tolist()
+    feats = {name: np.random.default_rng(2).normal(size=(40, 2))
+             for name in cal.polarity.features}
+    prob = cal.polarity_probability(feats, few_examples=np.array([True, False]))
+    assert np.allclose(prob[:, 0], cal.few_examples_polarity.score(feats)[:, 0])
+    assert np.allclose(prob[:, 1], cal.polarity.score(feats)[:, 1])
+    # a thin codebook's calibration keeps it
+    path = tmp_path / "codebook.yaml"
+    path.write_text(ONE_CODE, encoding="utf-8")
+    thin = cal.for_codebook(load_codebook(path))
+    assert thin.key.endswith("(thin codebook)")
+    assert thin.few_examples_polarity is cal.few_examples_polarity
+
+
+def test_codes_with_few_examples_are_named_in_the_manifest():
+    from dataclasses import replace
+
+    from fgd_toolkit.pipeline import codes_with_few_examples
+
+    from .conftest import CODEBOOK
+
+    full = load_codebook(CODEBOOK)
+    assert codes_with_few_examples(full) == []      # four of each polarity per code
+    cut = replace(full, codes=[replace(c, examples={"enabler": c.examples_of("enabler"),
+                                                     "barrier": c.examples_of("barrier")[:2]})
+                               if c.id in ("KEP", "ANG") else c for c in full.codes])
+    assert codes_with_few_examples(cut) == ["KEP", "ANG"]
+    result = code(SAMPLES, cut, settings=CodeSettings(cluster=False))
+    assert result.manifest["codebook"]["codes_with_few_examples"] == ["KEP", "ANG"]

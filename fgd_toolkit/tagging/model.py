@@ -40,6 +40,10 @@ POLARITY_FEATURES = ("lex", "sem", "sem_z", "lex_x_kw")
 #: ``LEAN_MAX_KEYWORDS`` keywords, whose missing keyword is weaker evidence against the code.
 LEAN_KEYWORDS = 6
 LEAN_MAX_KEYWORDS = 2 * LEAN_KEYWORDS
+#: A code with at most this many enabler or barrier examples takes the polarity model fitted
+#: with every code's examples cut to this many per polarity: the similarity to one or two
+#: examples is a weaker polarity signal than the similarity to four.
+FEW_EXAMPLES = 2
 #: A codebook with fewer codes, or fewer examples per code (median), is "thin".
 THIN_MAX_CODES = 4
 THIN_MAX_EXAMPLES = 1
@@ -156,6 +160,7 @@ class Calibration:
     lean_presence: LogisticModel | None = None
     lean_thin_presence: LogisticModel | None = None
     lean_threshold: float | None = None
+    few_examples_polarity: LogisticModel | None = None
 
     @classmethod
     def from_json(cls, key: str, data: dict) -> "Calibration":
@@ -172,7 +177,8 @@ class Calibration:
                    semantic_threshold=data.get("threshold_semantic"),
                    lean_presence=model("presence_lean"),
                    lean_thin_presence=model("presence_lean_thin"),
-                   lean_threshold=data.get("threshold_lean"))
+                   lean_threshold=data.get("threshold_lean"),
+                   few_examples_polarity=model("polarity_few_examples"))
 
     def presence_probability(self, feats: dict[str, np.ndarray],
                              keyword_free: np.ndarray | None = None,
@@ -204,6 +210,15 @@ class Calibration:
                                            float(self.semantic_threshold))
         return np.where(keyword_free[None, :], semantic, full)
 
+    def polarity_probability(self, feats: dict[str, np.ndarray],
+                             few_examples: np.ndarray | None = None) -> np.ndarray:
+        """P(enabler) for every pair; columns flagged in ``few_examples`` (codes with at most
+        :data:`FEW_EXAMPLES` examples of a polarity) take the model fitted for few examples."""
+        pol = self.polarity.score(feats)
+        if few_examples is None or not few_examples.any() or self.few_examples_polarity is None:
+            return pol
+        return np.where(few_examples[None, :], self.few_examples_polarity.score(feats), pol)
+
     def _on_main_threshold(self, prob: np.ndarray, own_threshold: float) -> np.ndarray:
         """Shift probabilities in log-odds so that ``own_threshold`` lands on
         :attr:`threshold` (one threshold decides every code)."""
@@ -220,7 +235,8 @@ class Calibration:
             return self
         return Calibration(key=f"{self.key} (thin codebook)", presence=self.thin_presence,
                            threshold=float(self.thin_threshold), polarity=self.polarity,
-                           neutral_band=self.neutral_band, source=self.source)
+                           neutral_band=self.neutral_band, source=self.source,
+                           few_examples_polarity=self.few_examples_polarity)
 
 
 def _logit(p):

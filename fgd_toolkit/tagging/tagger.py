@@ -40,15 +40,18 @@ def polarity_label(p_enabler: float, band: float) -> str:
 
 def decide(ev: Evidence, coded: np.ndarray, calibration: Calibration,
            max_codes: int, keyword_free: np.ndarray | None = None,
-           few_keywords: np.ndarray | None = None) -> TagScores:
+           few_keywords: np.ndarray | None = None,
+           few_examples: np.ndarray | None = None) -> TagScores:
     """Presence and polarity probabilities for every pair (zero for passages not coded).
 
     ``keyword_free`` flags the codes without keywords: they are decided by the semantic model;
-    ``few_keywords`` the codes with short keyword lists: they are decided by the lean models.
+    ``few_keywords`` the codes with short keyword lists: they are decided by the lean models;
+    ``few_examples`` the codes with few examples of a polarity: their polarity model is the
+    one fitted for few examples.
     """
     pres = calibration.presence_probability(presence_features(ev, coded), keyword_free,
                                             few_keywords)
-    pol = calibration.polarity.score(polarity_features(ev, coded))
+    pol = calibration.polarity_probability(polarity_features(ev, coded), few_examples)
     pres[~coded] = 0.0
     pres = cap_codes(pres, ev.kw_count > 0, max_codes, calibration.threshold)
     return TagScores(presence=pres, enabler=pol, coded=coded, calibration=calibration)
