@@ -33,10 +33,10 @@ from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import get_embedder  # noqa: E402
 from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
-from fgd_toolkit.tagging.model import (GENERIC_PRESENCE, GENERIC_SEMANTIC,  # noqa: E402
-                                       FEW_EXAMPLES, LEAN_KEYWORDS, POLARITY_FEATURES, PRESENCE_FEATURES,
-                                       SEMANTIC_PRESENCE, THIN_PRESENCE, polarity_features,
-                                       presence_features)
+from fgd_toolkit.tagging.model import (FEW_EXAMPLES, GENERIC_PRESENCE,  # noqa: E402
+                                       GENERIC_SEMANTIC, LEAN_KEYWORDS, POLARITY_FEATURES,
+                                       PRESENCE_FEATURES, SEMANTIC_PRESENCE, THIN_PRESENCE,
+                                       polarity_features, presence_features)
 
 OUT = ROOT / "fgd_toolkit" / "tagging" / "calibration.json"
 BACKENDS = ["use+tfidf", "use", "e5-small", "tfidf", "e5-small+tfidf", "use+e5-small"]
