@@ -271,10 +271,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     calibration = calibration_for(backend.model_id).for_codebook(cb)
     keyword_free = np.array([not c.keywords and bool(c.all_examples) for c in cb.codes],
                             dtype=bool)
-    lean_codes = set(codes_with_few_keywords(cb))
-    few_keywords = np.array([c.id in lean_codes for c in cb.codes], dtype=bool)
-    few_example_codes = set(codes_with_few_examples(cb))
-    few_examples = np.array([c.id in few_example_codes for c in cb.codes], dtype=bool)
+    few_keywords = np.isin(cb.ids, codes_with_few_keywords(cb))
+    few_examples = np.isin(cb.ids, codes_with_few_examples(cb))
     scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free,
                     few_keywords, few_examples)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
