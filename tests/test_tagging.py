@@ -53,6 +53,22 @@ def test_office_keyword_still_matches_itself_and_the_person_keyword_the_person()
                                                                      "ADM": ["kelurahan"]}
 
 
+@pytest.mark.parametrize("text", ["Snacknya dari kas RW itu", "Perwali-nya belum keluar",
+                                  "nunggu BPKAD dulu", "ditolak Badan Kepegawaian Daerah"])
+def test_keyword_inside_the_name_of_a_body_is_not_a_mention(text):
+    # RW = rukun warga, perwali = peraturan wali kota, BPKAD = badan pengelolaan keuangan...
+    keywords = {"LIT": ["warga"], "LIN": ["wali kota"], "ANG": ["keuangan"],
+                "SDM": ["kepegawaian"]}
+    assert _found(keywords, text) == {}
+
+
+def test_keyword_naming_a_whole_body_or_its_head_still_matches():
+    keywords = {"LIT": ["warga"], "LIN": ["wali kota"], "REG": ["perwali", "peraturan"],
+                "ORG": ["rw"]}
+    assert _found(keywords, "warga di RW kami nunggu perwali dari wali kota") == {
+        "LIT": ["warga"], "ORG": ["rw"], "REG": ["perwali"], "LIN": ["wali kota"]}
+
+
 def test_keyword_phrase_matches_normalised_slang():
     # "kadis" is expanded by the slang table; the keyword is normalised the same way
     assert _found({"KEP": ["kadis"]}, "Pak Kadis-nya mendukung") == {"KEP": ["kadis"]}

@@ -9,6 +9,8 @@ more (``pemimpin`` ~ ``pimpinan``). Short keywords (``sk``, ``ac``) only take cl
 ``bijak``), only by its own forms. The ke-...-an noun of a person or role (``kelurahan``,
 ``kecamatan``, ``kementerian``; ``lang/office_nouns.txt``) names an office or territory, so
 it never stands for its root (``lurah``): only keywords written in that form find it.
+A keyword inside the name of a body or legal instrument, after its head (``warga`` in ``rukun
+warga``, the normalised ``RW``; ``lang/name_heads.txt``), is part of the name, not a mention.
 """
 from __future__ import annotations
 
@@ -153,7 +155,31 @@ class KeywordMatcher:
                 if i + n <= len(keys) and all(keys[i + j] & pattern[j] for j in range(n)):
                     hits.setdefault(code_id, []).append(
                         KeywordHit(keyword, " ".join(words[i:i + n]), i, i + n))
-        return {c: _drop_nested(h) for c, h in hits.items()}
+        found = {}
+        for code_id, code_hits in hits.items():
+            kept = [h for h in code_hits if not _inside_name(words, h)]
+            if kept:
+                found[code_id] = _drop_nested(kept)
+        return found
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[tuple[str, ...], ...]:
+    """Multi-word names the normalisation writes out (``perwali`` -> ``peraturan wali kota``)
+    whose head is in ``lang/name_heads.txt``."""
+    heads = lang.word_list("name_heads")
+    return tuple(sorted({tuple(v.split()) for v in lang.slang_table().values()
+                         if len(v.split()) >= 2 and v.split()[0] in heads}))
+
+
+def _inside_name(words: list[str], hit: KeywordHit) -> bool:
+    """The hit lies within a name (:func:`_names`) and does not start at its head."""
+    for name in _names():
+        size = len(name)
+        for first in range(max(0, hit.end - size), hit.start):
+            if tuple(strip_clitic(w) for w in words[first:first + size]) == name:
+                return True
+    return False
 
 
 def _drop_nested(hits: list[KeywordHit]) -> list[KeywordHit]:
