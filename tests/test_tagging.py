@@ -103,6 +103,10 @@ def _polarity(text: str) -> float:
     # "padahal" / "seharusnya": what should be, against what is
     ("Padahal harusnya cukup satu berkas.", -1),
     ("Seharusnya datanya dikirim tiap bulan.", -1),
+    # a wish or a request names what is lacking
+    ("Kalau bisa pelatihannya tatap muka, Bu.", -1),
+    ("Mohon servernya ditambah.", -1),
+    ("Semoga tahun depan ada formasi.", -1),
 ])
 def test_polarity_cues_respect_negation_and_contrast(text, sign):
     value = _polarity(text)
