@@ -164,21 +164,27 @@ class KeywordMatcher:
 
 
 @lru_cache(maxsize=1)
-def _names() -> tuple[tuple[str, ...], ...]:
-    """Multi-word names the normalisation writes out (``perwali`` -> ``peraturan wali kota``)
-    whose head is in ``lang/name_heads.txt``."""
+def _name_words() -> dict[str, tuple[tuple[tuple[str, ...], int], ...]]:
+    """Word -> (name, position) for every word after the head of a multi-word name the text
+    normalisation writes out (``perwali`` -> ``peraturan wali kota``) whose head is in
+    ``lang/name_heads.txt``."""
     heads = lang.word_list("name_heads")
-    return tuple(sorted({tuple(v.split()) for v in lang.slang_table().values()
-                         if len(v.split()) >= 2 and v.split()[0] in heads}))
+    names = sorted({tuple(v.split()) for v in lang.slang_table().values()
+                    if len(v.split()) >= 2 and v.split()[0] in heads})
+    index: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for name in names:
+        for position, word in enumerate(name[1:], start=1):
+            index.setdefault(word, []).append((name, position))
+    return {word: tuple(entries) for word, entries in index.items()}
 
 
 def _inside_name(words: list[str], hit: KeywordHit) -> bool:
-    """The hit lies within a name (:func:`_names`) and does not start at its head."""
-    for name in _names():
-        size = len(name)
-        for first in range(max(0, hit.end - size), hit.start):
-            if tuple(strip_clitic(w) for w in words[first:first + size]) == name:
-                return True
+    """The hit lies within a name (:func:`_name_words`) and does not start at its head."""
+    for name, position in _name_words().get(strip_clitic(words[hit.start]), ()):
+        first = hit.start - position
+        if (first >= 0 and hit.end <= first + len(name)
+                and tuple(strip_clitic(w) for w in words[first:first + len(name)]) == name):
+            return True
     return False
 
 
