@@ -240,14 +240,13 @@ def _print_code_summary(result) -> None:
         table.add_row(escape(row.code_id), escape(row.label), str(row.enabler), str(row.barrier),
                       str(row.neutral), str(row.total))
     out_console.print(table)
-    passages = result.passages
-    coded = passages["passage_id"].isin(result.codings["passage_id"]).sum()
-    eligible = (passages["cluster_note"].eq("") if "cluster_note" in passages else
-                passages["role"].eq("participant")).sum()
-    line = f"{coded} of {eligible} participant passages coded ({len(result.codings)} codings)"
+    coded = result.passages["passage_id"].isin(result.codings["passage_id"]).sum()
+    line = (f"{coded} of {result.eligible_passages} eligible passages coded "
+            f"({len(result.codings)} codings)")
     if len(result.clusters):
         status = result.clusters["status"].value_counts()
-        line += (f"; {len(result.clusters)} clusters: {status.get('covered', 0)} covered, "
+        line += (f"; {len(result.clusters)} cluster{'s' * (len(result.clusters) != 1)}: "
+                 f"{status.get('covered', 0)} covered, "
                  f"{status.get('mixed', 0)} mixed, {status.get('emergent', 0)} emergent")
     out_console.print(line)
     emergent = result.clusters[result.clusters["status"] == "emergent"] \

@@ -94,6 +94,19 @@ class CodingResult:
         return table.sort_values(["score", "passage_id"], ascending=[False, True]).reset_index(
             drop=True)
 
+    @property
+    def eligible_passages(self) -> int:
+        """How many passages were eligible for coding (participants, no back-channels or
+        self-introductions, unless the settings said otherwise)."""
+        counted = self.manifest.get("counts", {}).get("eligible_passages")
+        if counted is not None:
+            return int(counted)
+        settings = self.manifest.get("settings") or {}
+        return int(eligible_mask(self.passages, CodeSettings(
+            include_moderator=bool(settings.get("include_moderator")),
+            include_backchannel=bool(settings.get("include_backchannel")),
+            include_introductions=bool(settings.get("include_introductions")))).sum())
+
     def summary(self) -> pd.DataFrame:
         """Per code: passages coded, by polarity."""
         counts = pd.crosstab(self.codings["code_id"], self.codings["polarity"]) \
@@ -297,7 +310,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb)
                 + _common_keyword_warnings(evidence, mask))
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
-                         calibration.key, passages, codings)
+                         calibration.key, passages, codings, mask)
     manifest["warnings"] = warnings
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
                         manifest=manifest, warnings=warnings, transcripts=transcripts)
@@ -425,7 +438,7 @@ def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings) ->
 
 
 def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibration_key,
-              passages, codings) -> dict:
+              passages, codings, mask: np.ndarray) -> dict:
     import platform
     from dataclasses import asdict
     from importlib.metadata import PackageNotFoundError, version
@@ -460,7 +473,7 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                               "hits": cache.hits, "embedded": cache.misses}},
         "settings": asdict(settings),
         "counts": {"transcripts": len(transcripts), "passages": int(len(passages)),
-                   "codings": int(len(codings))},
+                   "eligible_passages": int(mask.sum()), "codings": int(len(codings))},
         "timings_seconds": timings,
     }
 

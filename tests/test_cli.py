@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
@@ -62,6 +63,26 @@ def test_code_command_writes_results_and_prints_a_summary(tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["transcripts"] == 5
     assert (out / "coded.xlsx").stat().st_size > 10_000
+
+
+def test_code_summary_counts_every_eligible_passage_even_those_left_out_of_clusters(tmp_path):
+    # four participant answers: too few for clusters of three, so some stay unclustered;
+    # they were still eligible and coded, and the summary must not count them out
+    (tmp_path / "tiny.txt").write_text(
+        "Moderator: Apa kendala inovasinya?\n"
+        "Ibu Rina: Anggarannya dipangkas separuh, aplikasi belum bisa dikembangkan.\n"
+        "Pak Joko: Pimpinan kami sangat mendukung, tiap minggu menanyakan progres.\n"
+        "Ibu Sari: Operator cuma satu orang, kalau cuti layanan online berhenti.\n"
+        "Pak Dedi: Jaringan internet di kelurahan sering putus.\n", encoding="utf-8")
+    out = tmp_path / "results"
+    result = runner.invoke(app, ["code", str(tmp_path / "tiny.txt"), "--codebook",
+                                 str(CODEBOOK), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    passages = pd.read_csv(out / "passages.csv")
+    coded = pd.read_csv(out / "codings.csv")["passage_id"].nunique()
+    assert (passages["cluster_note"].fillna("") != "").sum() > 1     # moderator + unclustered
+    assert f"{coded} of 4 eligible passages coded" in result.output
+    assert json.loads((out / "manifest.json").read_text())["counts"]["eligible_passages"] == 4
 
 
 def test_code_rerun_after_codebook_edit_only_embeds_the_codebook(tmp_path):
