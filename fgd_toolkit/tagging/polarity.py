@@ -37,6 +37,7 @@ class Lexicon:
     concessive: frozenset[tuple[str, ...]]
     hedges: frozenset[tuple[str, ...]]
     intensifiers: frozenset[tuple[str, ...]]
+    wishes: frozenset[tuple[str, ...]] = frozenset()
     max_len: int = 3
 
 
@@ -56,7 +57,7 @@ def lexicon() -> Lexicon:
         return frozenset(out)
 
     scored: dict[tuple[str, ...], float] = {}
-    for toks in phrases("barrier"):
+    for toks in phrases("barrier") | phrases("wishes"):
         scored[toks] = -1.0
     for toks in phrases("enabler"):
         scored.setdefault(toks, 1.0)
@@ -65,7 +66,7 @@ def lexicon() -> Lexicon:
                    topic_negators=frozenset(w for p in phrases("topic_negators") for w in p),
                    contrast=phrases("contrast"), concessive=phrases("concessive"),
                    hedges=phrases("hedges"), intensifiers=phrases("intensifiers"),
-                   max_len=max((len(k) for k in scored), default=1))
+                   wishes=phrases("wishes"), max_len=max((len(k) for k in scored), default=1))
 
 
 @dataclass
@@ -137,9 +138,13 @@ def clauses(tokens: list[str]) -> list[Clause]:
 
 
 def score_clause(tokens: list[str], clause: Clause) -> None:
-    """Fill ``clause.score`` and ``clause.cues`` from the cue words inside it."""
+    """Fill ``clause.score`` and ``clause.cues`` from the cue words inside it.
+
+    After a wish or request (``kalau bisa``, ``semoga``) what sounds good is only wished
+    for: ``kalau bisa ada pelatihan rutin`` counts the wish, not ``rutin``."""
     lex = lexicon()
     hedged = False
+    wished = False
     i = clause.start
     while i < clause.end:
         if _match_at(tokens, i, lex.hedges):
@@ -160,6 +165,10 @@ def score_clause(tokens: list[str], clause: Clause) -> None:
             value = -value * NEGATED_WEIGHT
         if any((w,) in lex.intensifiers for w in window):
             value *= INTENSIFIER
+        if wished and value > 0:
+            i += len(cue)
+            continue
+        wished = wished or cue in lex.wishes
         clause.score += value
         clause.cues.append(("tidak " if negated else "") + " ".join(cue))
         i += len(cue)
@@ -195,6 +204,10 @@ _HAVING = frozenset({"ada", "tersedia", "punya", "memiliki", "mempunyai"})
 _TRAILING = _PARTICLES | {"sama", "sekali", "ya", "kan", "lho", "deh", "dong", "pak", "bu",
                           "mas", "mbak", "sampai", "hingga", "sekarang", "kini", "saat", "ini",
                           "itu", "tahun", "hari"}
+#: Verbs of arriving or being issued: ``SK-nya belum keluar``, ``dananya belum cair``,
+#: ``aplikasinya belum jadi`` say the thing is not there yet.
+_ARRIVING = frozenset({"keluar", "terbit", "turun", "cair", "datang", "jadi", "selesai",
+                       "rampung", "disahkan", "ditandatangani", "diteken"})
 #: "kalau nggak ada X" is a supposition, not a report that X is missing.
 _CONDITIONAL = frozenset({"kalau", "kalo", "klo", "jika", "jikalau", "apabila", "bila",
                           "seandainya", "andai", "andaikan", "umpama", "misalnya"})
@@ -202,9 +215,9 @@ _CONDITIONAL = frozenset({"kalau", "kalo", "klo", "jika", "jikalau", "apabila", 
 
 def absent(tokens: list[str], start: int, end: int, clause_end: int, lex: Lexicon) -> bool:
     """The words ``tokens[start:end]`` (a keyword) are said to be missing: ``tidak ada X``,
-    ``tanpa X``, ``X-nya belum ada``, ``X tidak tersedia``; not in a supposition (``kalau
-    nggak ada X``) and not when something else is missing (``X nggak ada gantinya``,
-    ``belum ada peraturan X``)."""
+    ``tanpa X``, ``X-nya belum ada``, ``X tidak tersedia``, ``X belum keluar``; not in a
+    supposition (``kalau nggak ada X``) and not when something else is missing (``X nggak
+    ada gantinya``, ``belum ada peraturan X``)."""
     def supposed(k: int) -> bool:
         return any(t in _CONDITIONAL for t in tokens[max(0, k - 3):k])
 
@@ -221,7 +234,7 @@ def absent(tokens: list[str], start: int, end: int, clause_end: int, lex: Lexico
     if k >= clause_end or tokens[k] not in lex.negators:
         return False
     k += 1
-    if k < clause_end and tokens[k] in _HAVING | _EXISTENTIAL:
+    if k < clause_end and tokens[k] in _HAVING | _EXISTENTIAL | _ARRIVING:
         k += 1
     rest = tokens[k:clause_end]
     return all(t in _TRAILING for t in rest) and not supposed(start)
