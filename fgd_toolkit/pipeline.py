@@ -23,7 +23,7 @@ from .codebook import Codebook, load_codebook
 from .embed import DEFAULT_BACKEND, CachedEmbedder, default_cache_dir, get_embedder
 from .ingest import read_transcripts
 from .matrices import MATRIX_KINDS, build_matrix
-from .models import Transcript
+from .models import POLARITIES, Transcript
 from .segment import SegmentOptions, to_passages
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
 from .tagging.model import (FEW_EXAMPLES, LEAN_MAX_KEYWORDS, calibration_for,
@@ -86,6 +86,15 @@ class CodingResult:
 
     def quotes(self, code_id: str | None = None, polarity: str | None = None) -> pd.DataFrame:
         """Coded passages with their text, filtered by code and/or polarity, best first."""
+        from .errors import UsageError
+
+        if code_id and code_id not in self.codebook.ids:
+            raise UsageError(f"unknown code '{code_id}'.",
+                             fix=f"use one of the codebook's codes: "
+                                 f"{', '.join(self.codebook.ids)}.")
+        if polarity and polarity not in POLARITIES:
+            raise UsageError(f"unknown polarity '{polarity}'.",
+                             fix=f"use one of {', '.join(POLARITIES)}.")
         table = self.codings_for_reading()
         if code_id:
             table = table[table["code_id"] == code_id]

@@ -228,6 +228,18 @@ def test_quotes_filter_by_code_and_polarity(coded_result):
     assert quotes["score"].is_monotonic_decreasing
 
 
+@pytest.mark.parametrize("code_id, polarity, named", [("KEPP", None, "KEPP"),
+                                                        (None, "pendorong", "pendorong")])
+def test_quotes_with_an_unknown_code_or_polarity_is_an_error_not_an_empty_table(
+        coded_result, code_id, polarity, named):
+    from fgd_toolkit.errors import UsageError
+
+    with pytest.raises(UsageError) as err:
+        coded_result.quotes(code_id, polarity)
+    assert named in str(err.value)
+    assert ("KEP" in err.value.fix) if code_id else ("enabler" in err.value.fix)
+
+
 def test_csvs_do_not_depend_on_the_python_hash_seed(tmp_path):
     import os
     import subprocess
