@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.datasets import Dataset, dev_set, indonlu  # noqa: E402
 from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import get_embedder  # noqa: E402
-from fgd_toolkit.pipeline import CodeSettings, analyse  # noqa: E402
+from fgd_toolkit.pipeline import analyse  # noqa: E402
+from fgd_toolkit.settings import CodeSettings  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
 from fgd_toolkit.tagging.model import (FEW_EXAMPLES, GENERIC_PRESENCE,  # noqa: E402
                                        GENERIC_SEMANTIC, LEAN_KEYWORDS, POLARITY_FEATURES,

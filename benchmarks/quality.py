@@ -26,7 +26,8 @@ from benchmarks.datasets import (dev_second_coder, dev_set, heldout_sets,  # noq
 from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import DEFAULT_BACKEND  # noqa: E402
 from fgd_toolkit.evaluate import score, turn_codings  # noqa: E402
-from fgd_toolkit.pipeline import CodeSettings, code, eligible_mask  # noqa: E402
+from fgd_toolkit.pipeline import code  # noqa: E402
+from fgd_toolkit.settings import CodeSettings, eligible_mask  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
 from fgd_toolkit.tagging.baseline import keyword_codings  # noqa: E402
 

@@ -19,7 +19,9 @@ from .ingest import read_transcript, read_transcripts
 from .models import Participant, Transcript, Turn
 from .segment import SegmentOptions, to_passages
 
-from .pipeline import CodeSettings, CodingResult, code  # noqa: E402  (needs __version__)
+from .pipeline import code  # noqa: E402  (needs __version__)
+from .result import CodingResult  # noqa: E402
+from .settings import CodeSettings  # noqa: E402
 from .export import load_results  # noqa: E402
 
 

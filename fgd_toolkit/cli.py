@@ -208,7 +208,8 @@ def code_command(
     from .atomic import prepare_output_dir
     from .codebook import load_codebook
     from .embed import DEFAULT_BACKEND, get_embedder
-    from .pipeline import CodeSettings, code
+    from .pipeline import code
+    from .settings import CodeSettings
 
     prepare_output_dir(out)
     cb = load_codebook(codebook)

@@ -106,26 +106,21 @@ def distinctive_terms(texts_by_cluster: dict[int, list[str]], n_terms: int) -> d
     return out
 
 
-def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, eligible: np.ndarray,
+def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, ineligible: np.ndarray,
                      codings: pd.DataFrame, options: ClusterOptions | None = None,
                      cache_dir: Path | None = None
                      ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Cluster eligible passages and describe each cluster.
 
-    Returns (clusters table, per-passage cluster number (-1 if none), per-passage note saying
+    ``ineligible`` holds, per passage, why it is not coded (``""`` when it is; see
+    :func:`fgd_toolkit.settings.ineligible_reasons`). Returns (clusters table, per-passage cluster number (-1 if none), per-passage note saying
     why a passage is outside every cluster).
     """
     options = options or ClusterOptions()
     n = len(passages)
     assignment = np.full(n, -1)
-    notes = np.array([""] * n, dtype=object)
-    intro = passages["introduction"] if "introduction" in passages else [False] * n
-    for i, (role, back, own) in enumerate(zip(passages["role"], passages["backchannel"],
-                                              intro)):
-        if not eligible[i]:
-            notes[i] = ("back-channel" if back else "self-introduction" if own
-                        else f"{role} turn (not coded)")
-    idx = np.flatnonzero(eligible)
+    notes = np.array(ineligible, dtype=object).copy()
+    idx = np.flatnonzero(notes == "")
     labels = cluster_vectors(vectors[idx], options, cache_dir) if len(idx) \
         else np.array([], dtype=int)
     sizes = Counter(labels.tolist())
@@ -179,3 +174,39 @@ def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, eligible: np.n
     table = pd.DataFrame(rows, columns=CLUSTER_COLUMNS)
     return table, pd.Series(assignment, index=passages.index, name="cluster"), \
         pd.Series(notes, index=passages.index, name="cluster_note")
+
+
+def reinforce_codings(codings: pd.DataFrame, passages: pd.DataFrame, clusters: pd.DataFrame,
+                      scores, evidence, protos, cb, coder: str, run_id: str) -> pd.DataFrame:
+    """Members of a cluster dominated by one code get it when their own evidence was weak."""
+    from .tagging.tagger import evidence_text, polarity_label  # tagging sits above clustering
+
+    if clusters.empty:
+        return codings
+    covered = clusters[clusters["status"] == "covered"]
+    have = set(zip(codings["passage_id"], codings["code_id"]))
+    rows = []
+    pids = passages["passage_id"].tolist()
+    for row in covered.itertuples():
+        j = cb.ids.index(row.dominant_code)
+        members = np.flatnonzero(passages["cluster"].to_numpy() == row.cluster)
+        for i in members:
+            p = float(scores.presence[i, j])
+            if (pids[i], row.dominant_code) in have or p < scores.weak_threshold:
+                continue
+            rows.append({
+                "passage_id": pids[i], "code_id": row.dominant_code,
+                "polarity": polarity_label(float(scores.enabler[i, j]),
+                                           scores.calibration.neutral_band),
+                "score": round(p, 4), "source": "cluster",
+                "evidence": f"cluster {row.cluster} ({row.dominant_share:.0%} "
+                            f"{row.dominant_code}); " + evidence_text(evidence, protos, i, j,
+                                                                      row.dominant_code, 0.0),
+                "coder": coder, "run_id": run_id})
+    if not rows:
+        return codings
+    out = pd.concat([codings, pd.DataFrame(rows, columns=codings.columns)], ignore_index=True)
+    order = {cid: k for k, cid in enumerate(cb.ids)}
+    out["_o"] = out["code_id"].map(order)
+    return out.sort_values(["passage_id", "_o"], kind="stable").drop(columns="_o").reset_index(
+        drop=True)

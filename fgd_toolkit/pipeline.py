@@ -11,143 +11,28 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import __version__
-from .clustering import ClusterOptions, cluster_passages
+from .clustering import cluster_passages, reinforce_codings
 from .codebook import Codebook, load_codebook
-from .embed import DEFAULT_BACKEND, CachedEmbedder, default_cache_dir, get_embedder
+from .embed import CachedEmbedder, default_cache_dir, get_embedder
 from .ingest import read_transcripts
-from .matrices import MATRIX_KINDS, build_matrix
-from .models import POLARITIES, Transcript
-from .segment import SegmentOptions, to_passages
+from .matrices import MATRIX_KINDS
+from .models import Transcript
+from .result import CodingResult
+from .segment import to_passages
+from .settings import CodeSettings, eligible_mask, ineligible_reasons
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
 from .tagging.model import (FEW_EXAMPLES, LEAN_MAX_KEYWORDS, calibration_for,
                             calibration_sha256)
 from .tagging.tagger import codings_table, decide
 
 Progress = Callable[[str, int, int], None]
-
-
-@dataclass(frozen=True)
-class CodeSettings:
-    """Settings of a coding run (all of them go into the manifest)."""
-
-    backend: str = DEFAULT_BACKEND
-    include_moderator: bool = False
-    include_backchannel: bool = False
-    include_introductions: bool = False
-    max_codes_per_passage: int = 4
-    cluster: bool = True
-    cluster_reinforce: bool = True
-    segment: SegmentOptions = field(default_factory=SegmentOptions)
-    clustering: ClusterOptions = field(default_factory=ClusterOptions)
-
-
-@dataclass
-class CodingResult:
-    """Everything a coding run produced; tables are pandas DataFrames.
-
-    Attributes:
-        passages: the passages table (+ ``cluster``, ``cluster_note``).
-        codings: one row per passage × code (DESIGN §1 columns).
-        clusters: one row per cluster (status ``covered``/``mixed``/``emergent``).
-        codebook: the codebook used.
-        manifest: versions, inputs, settings, timings (see :meth:`to_csv`).
-        warnings: things the user should know (codes that never fired, ...).
-        transcripts: the coded transcripts (``None`` for a result read back from CSV files);
-            needed for the REFI-QDA project export.
-    """
-
-    passages: pd.DataFrame
-    codings: pd.DataFrame
-    clusters: pd.DataFrame
-    codebook: Codebook
-    manifest: dict
-    warnings: list[str] = field(default_factory=list)
-    transcripts: list[Transcript] | None = None
-
-    def matrix(self, kind: str) -> pd.DataFrame:
-        """A derived matrix: ``passage_code``, ``speaker_code``, ``transcript_code``,
-        ``group_code``, ``cooccurrence`` or ``framework``."""
-        return build_matrix(kind, self.passages, self.codings, self.codebook)
-
-    def codings_for_reading(self) -> pd.DataFrame:
-        """Codings joined with ``transcript_id, turn, speaker, text`` (what codings.csv holds)."""
-        cols = ["passage_id", "transcript_id", "turn", "speaker", "text"]
-        joined = self.codings.merge(self.passages[cols], on="passage_id", how="left")
-        first = ["passage_id", "transcript_id", "turn", "speaker", "code_id", "polarity",
-                 "score", "source", "evidence", "text", "coder", "run_id"]
-        return joined[first]
-
-    def quotes(self, code_id: str | None = None, polarity: str | None = None) -> pd.DataFrame:
-        """Coded passages with their text, filtered by code and/or polarity, best first."""
-        from .errors import UsageError
-
-        if code_id and code_id not in self.codebook.ids:
-            raise UsageError(f"unknown code '{code_id}'.",
-                             fix=f"use one of the codebook's codes: "
-                                 f"{', '.join(self.codebook.ids)}.")
-        if polarity and polarity not in POLARITIES:
-            raise UsageError(f"unknown polarity '{polarity}'.",
-                             fix=f"use one of {', '.join(POLARITIES)}.")
-        table = self.codings_for_reading()
-        if code_id:
-            table = table[table["code_id"] == code_id]
-        if polarity:
-            table = table[table["polarity"] == polarity]
-        return table.sort_values(["score", "passage_id"], ascending=[False, True]).reset_index(
-            drop=True)
-
-    @property
-    def eligible_passages(self) -> int:
-        """How many passages were eligible for coding (participants, no back-channels or
-        self-introductions, unless the settings said otherwise)."""
-        counted = self.manifest.get("counts", {}).get("eligible_passages")
-        if counted is not None:
-            return int(counted)
-        settings = self.manifest.get("settings") or {}
-        return int(eligible_mask(self.passages, CodeSettings(
-            include_moderator=bool(settings.get("include_moderator")),
-            include_backchannel=bool(settings.get("include_backchannel")),
-            include_introductions=bool(settings.get("include_introductions")))).sum())
-
-    def summary(self) -> pd.DataFrame:
-        """Per code: passages coded, by polarity."""
-        counts = pd.crosstab(self.codings["code_id"], self.codings["polarity"]) \
-            if len(self.codings) else pd.DataFrame()
-        rows = []
-        for c in self.codebook.codes:
-            row = {"code_id": c.id, "label": c.label}
-            for pol in ("enabler", "barrier", "neutral"):
-                row[pol] = int(counts.at[c.id, pol]) if c.id in counts.index and \
-                    pol in counts.columns else 0
-            row["total"] = row["enabler"] + row["barrier"] + row["neutral"]
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def to_csv(self, folder: str | Path) -> list[Path]:
-        """Write every output file of DESIGN §6 into ``folder`` (atomically); returns paths."""
-        from .export import write_all
-
-        return write_all(self, Path(folder))
-
-    def to_qdpx(self, path: str | Path) -> Path:
-        """Write the coded project as a REFI-QDA ``.qdpx`` for NVivo, ATLAS.ti, MAXQDA."""
-        from .atomic import write_with
-        from .export.refi_qda import write_qdpx
-
-        return write_with(path, lambda tmp: write_qdpx(self, tmp))
-
-    def to_excel(self, path: str | Path) -> Path:
-        """Write all tables, the codebook and the manifest as sheets of one workbook."""
-        from .export import write_excel
-
-        return write_excel(self, Path(path))
 
 
 def _as_transcripts(inputs) -> list[Transcript]:
@@ -159,18 +44,6 @@ def _as_transcripts(inputs) -> list[Transcript]:
     if items and all(isinstance(i, Transcript) for i in items):
         return items
     return read_transcripts(items)
-
-
-def eligible_mask(passages: pd.DataFrame, settings: CodeSettings) -> np.ndarray:
-    """Which passages are coded: participants (moderators/observers if asked), no back-channels
-    or self-introductions (unless asked)."""
-    roles = {"participant"} | ({"moderator", "observer"} if settings.include_moderator else set())
-    mask = passages["role"].isin(roles).to_numpy().copy()
-    if not settings.include_backchannel:
-        mask &= ~passages["backchannel"].to_numpy(dtype=bool)
-    if not settings.include_introductions and "introduction" in passages:
-        mask &= ~passages["introduction"].to_numpy(dtype=bool)
-    return mask
 
 
 @dataclass
@@ -266,6 +139,10 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
         A :class:`CodingResult` with passages, codings, clusters and matrices.
     """
     settings = settings or CodeSettings()
+    backend = get_embedder(embedder or settings.backend)
+    # the settings are the single source of truth: they name the back-end actually used
+    settings = replace(settings, backend=embedder if isinstance(embedder, str) else
+                       settings.backend if embedder is None else backend.name)
     timings: dict[str, float] = {}
     tick = time.perf_counter()
 
@@ -284,7 +161,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"),
                            cache_dir=cache if use_cache else None)
     stage_done("segment")
-    analysis = analyse(passages, cb, get_embedder(embedder or settings.backend), settings,
+    analysis = analyse(passages, cb, backend, settings,
                        cache_dir=cache_dir, use_cache=use_cache, progress=progress)
     stage_done("embed")
     backend, mask, evidence, protos = (analysis.backend, analysis.mask, analysis.evidence,
@@ -306,14 +183,16 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     clusters = pd.DataFrame()
     passages = passages.copy()
     if settings.cluster:
-        clusters, assignment, notes = cluster_passages(passages, vectors, mask, codings,
+        clusters, assignment, notes = cluster_passages(passages, vectors,
+                                                       ineligible_reasons(passages, settings),
+                                                       codings,
                                                        settings.clustering,
                                                        cache if use_cache else None)
         passages["cluster"] = assignment
         passages["cluster_note"] = notes
         if settings.cluster_reinforce:
-            codings = _reinforce(codings, passages, clusters, scores, evidence, protos, cb,
-                                 coder, run_id)
+            codings = reinforce_codings(codings, passages, clusters, scores, evidence, protos,
+                                        cb, coder, run_id)
     stage_done("cluster")
 
     warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb)
@@ -336,41 +215,6 @@ def codes_with_few_examples(cb: Codebook) -> list[str]:
     the model fitted for few examples, which leans less on example similarity."""
     return [c.id for c in cb.codes
             if min(len(c.examples_of("enabler")), len(c.examples_of("barrier"))) <= FEW_EXAMPLES]
-
-
-def _reinforce(codings, passages, clusters, scores, evidence, protos, cb, coder, run_id):
-    """Members of a cluster dominated by one code get it when their own evidence was weak."""
-    from .tagging.tagger import evidence_text, polarity_label
-
-    if clusters.empty:
-        return codings
-    covered = clusters[clusters["status"] == "covered"]
-    have = set(zip(codings["passage_id"], codings["code_id"]))
-    rows = []
-    pids = passages["passage_id"].tolist()
-    for row in covered.itertuples():
-        j = cb.ids.index(row.dominant_code)
-        members = np.flatnonzero(passages["cluster"].to_numpy() == row.cluster)
-        for i in members:
-            p = float(scores.presence[i, j])
-            if (pids[i], row.dominant_code) in have or p < scores.weak_threshold:
-                continue
-            rows.append({
-                "passage_id": pids[i], "code_id": row.dominant_code,
-                "polarity": polarity_label(float(scores.enabler[i, j]),
-                                           scores.calibration.neutral_band),
-                "score": round(p, 4), "source": "cluster",
-                "evidence": f"cluster {row.cluster} ({row.dominant_share:.0%} "
-                            f"{row.dominant_code}); " + evidence_text(evidence, protos, i, j,
-                                                                      row.dominant_code, 0.0),
-                "coder": coder, "run_id": run_id})
-    if not rows:
-        return codings
-    out = pd.concat([codings, pd.DataFrame(rows, columns=codings.columns)], ignore_index=True)
-    order = {cid: k for k, cid in enumerate(cb.ids)}
-    out["_o"] = out["code_id"].map(order)
-    return out.sort_values(["passage_id", "_o"], kind="stable").drop(columns="_o").reset_index(
-        drop=True)
 
 
 def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
@@ -487,4 +331,4 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
     }
 
 
-__all__ = ["code", "CodingResult", "CodeSettings", "MATRIX_KINDS"]
+__all__ = ["code", "analyse", "CodingResult", "CodeSettings", "MATRIX_KINDS"]

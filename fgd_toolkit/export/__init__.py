@@ -13,7 +13,7 @@ from ..atomic import atomic_path, prepare_output_dir, temp_beside
 from .refi_qda import codebook_qdc, write_qdpx
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..pipeline import CodingResult
+    from ..result import CodingResult
 
 #: Output CSV file -> its sheet in coded.xlsx (DESIGN §6; columns documented in the README).
 CSV_FILES = {
@@ -158,7 +158,7 @@ def load_results(folder: str | Path) -> "CodingResult":
     from ..codebook import load_codebook
     from ..errors import OutputError
     from ..models import CODING_COLUMNS
-    from ..pipeline import CodingResult
+    from ..result import CodingResult
 
     folder = Path(folder)
     missing = [n for n in ("passages.csv", "codings.csv", CODEBOOK_FILE, MANIFEST_FILE)

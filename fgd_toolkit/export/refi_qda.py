@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 from ..codebook import Codebook
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..pipeline import CodingResult
+    from ..result import CodingResult
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 NS_PROJECT = "urn:QDA-XML:project:1.0"
