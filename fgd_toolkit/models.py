@@ -14,6 +14,11 @@ PASSAGE_COLUMNS = [
 ]
 #: Columns of the codings table (DESIGN §1).
 CODING_COLUMNS = ["passage_id", "code_id", "polarity", "score", "source", "evidence", "coder", "run_id"]
+#: Columns of the candidates table: every eligible (passage, code) pair whose presence
+#: probability reaches a third of its threshold or whose keywords occur; what the coder
+#: weighed, including what it left out (``coded`` False), for review sampling and diagnosis.
+CANDIDATE_COLUMNS = ["passage_id", "code_id", "presence", "threshold", "p_enabler", "keyword",
+                     "semantic_z", "coded"]
 #: Polarity values of a coding.
 POLARITIES = ("enabler", "barrier", "neutral")
 

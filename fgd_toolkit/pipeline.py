@@ -30,7 +30,7 @@ from .settings import CodeSettings, eligible_mask, ineligible_reasons
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
 from .tagging.model import (FEW_EXAMPLES, LEAN_MAX_KEYWORDS, calibration_for,
                             calibration_sha256)
-from .tagging.tagger import codings_table, decide
+from .tagging.tagger import candidates_table, codings_table, decide
 
 Progress = Callable[[str, int, int], None]
 
@@ -176,6 +176,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                     few_keywords, few_examples)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
+    candidates = candidates_table(passages["passage_id"].tolist(), cb, evidence, scores)
     codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
                             coder, run_id)
     stage_done("tag")
@@ -201,7 +202,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                          calibration.key, passages, codings, mask)
     manifest["warnings"] = warnings
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
-                        manifest=manifest, warnings=warnings, transcripts=transcripts)
+                        manifest=manifest, warnings=warnings, transcripts=transcripts,
+                        candidates=candidates)
 
 
 def codes_with_few_keywords(cb: Codebook) -> list[str]:

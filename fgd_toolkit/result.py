@@ -30,6 +30,8 @@ class CodingResult:
         warnings: things the user should know (codes that never fired, ...).
         transcripts: the coded transcripts (``None`` for a result read back from CSV files);
             needed for the REFI-QDA project export.
+        candidates: every eligible (passage, code) pair the coder weighed near or above its
+            threshold (``candidates.csv``), coded or not; ``None`` when unknown.
     """
 
     passages: pd.DataFrame
@@ -39,6 +41,7 @@ class CodingResult:
     manifest: dict
     warnings: list[str] = field(default_factory=list)
     transcripts: list[Transcript] | None = None
+    candidates: pd.DataFrame | None = None
 
     def matrix(self, kind: str) -> pd.DataFrame:
         """A derived matrix: ``passage_code``, ``speaker_code``, ``transcript_code``,

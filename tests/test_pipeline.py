@@ -16,13 +16,31 @@ EXPECTED_FILES = {"passages.csv", "codings.csv", "clusters.csv", "matrix_passage
                   "matrix_speaker_code.csv", "matrix_transcript_code.csv",
                   "matrix_group_code.csv", "cooccurrence.csv", "framework_matrix.csv",
                   "coded.xlsx", "manifest.json", "codebook.yaml", "codebook.qdc",
-                  "project.qdpx"}
+                  "project.qdpx", "candidates.csv"}
 
 
 def test_code_writes_every_output_file(written_results):
     assert {p.name for p in written_results.iterdir()} == EXPECTED_FILES
     assert set(CSV_FILES) | {EXCEL_FILE, MANIFEST_FILE, "codebook.yaml", "codebook.qdc",
-                             "project.qdpx"} == EXPECTED_FILES
+                             "project.qdpx", "candidates.csv"} == EXPECTED_FILES
+
+
+def test_candidates_hold_every_tagger_coding_and_the_near_misses(coded_result, written_results):
+    from fgd_toolkit import load_results
+    from fgd_toolkit.models import CANDIDATE_COLUMNS
+
+    cand = coded_result.candidates
+    assert list(cand.columns) == CANDIDATE_COLUMNS
+    decided = coded_result.codings[coded_result.codings["source"] != "cluster"]
+    coded_pairs = set(zip(cand.loc[cand["coded"], "passage_id"], cand.loc[cand["coded"],
+                                                                        "code_id"]))
+    assert coded_pairs == set(zip(decided["passage_id"], decided["code_id"]))
+    near = cand[~cand["coded"]]
+    assert len(near) > 0
+    assert ((near["presence"] < near["threshold"])).all()
+    assert (near["keyword"] | (near["presence"] >= near["threshold"] / 3)).all()
+    loaded = load_results(written_results).candidates
+    assert loaded["coded"].dtype == bool and loaded["coded"].sum() == cand["coded"].sum()
 
 
 def test_results_folder_loads_back_with_equal_tables(written_results, coded_result):

@@ -27,6 +27,7 @@ CSV_FILES = {
     "cooccurrence.csv": "cooccurrence",
     "framework_matrix.csv": "framework",
 }
+CANDIDATES_FILE = "candidates.csv"
 CODEBOOK_FILE = "codebook.yaml"
 QDC_FILE = "codebook.qdc"
 QDPX_FILE = "project.qdpx"
@@ -67,6 +68,9 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
     ]
     if result.transcripts:
         writers.insert(-1, (QDPX_FILE, lambda tmp: write_qdpx(result, tmp)))
+    if result.candidates is not None:
+        writers.insert(len(CSV_FILES), (CANDIDATES_FILE, lambda tmp: tmp.write_text(
+            csv_text(result.candidates), encoding="utf-8", newline="\n")))
     staged: list[tuple[Path, Path]] = []
     try:
         for name, write in writers:
@@ -178,5 +182,11 @@ def load_results(folder: str | Path) -> "CodingResult":
     clusters = read("clusters.csv") if (folder / "clusters.csv").stat().st_size > 1 \
         else pd.DataFrame()
     manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    candidates = None
+    if (folder / CANDIDATES_FILE).is_file():
+        candidates = read(CANDIDATES_FILE)
+        for col in ("keyword", "coded"):
+            candidates[col] = candidates[col].astype(str).eq("True")
     return CodingResult(passages=passages, codings=codings, clusters=clusters,
-                        codebook=load_codebook(folder / CODEBOOK_FILE), manifest=manifest)
+                        codebook=load_codebook(folder / CODEBOOK_FILE), manifest=manifest,
+                        candidates=candidates)

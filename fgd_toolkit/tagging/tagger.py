@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
-from ..models import CODING_COLUMNS
+from ..models import CANDIDATE_COLUMNS, CODING_COLUMNS
 from .features import INCLUDE_NOTE, Evidence, Prototypes
 from .model import Calibration, polarity_features, presence_features
 
@@ -119,4 +119,33 @@ def codings_table(passage_ids: list[str], codebook: Codebook, ev: Evidence, prot
     if len(frame):
         frame["_o"] = frame["code_id"].map(order)
         frame = frame.sort_values(["passage_id", "_o"], kind="stable").drop(columns="_o")
+    return frame.reset_index(drop=True)
+
+
+#: Pairs whose presence reaches this fraction of the threshold are candidates.
+CANDIDATE_FRACTION = 1 / 3
+
+
+def candidates_table(passage_ids: list[str], codebook: Codebook, ev: Evidence,
+                     scores: TagScores) -> pd.DataFrame:
+    """Every eligible pair near or above its threshold, or named by a keyword
+    (:data:`~fgd_toolkit.models.CANDIDATE_COLUMNS`), in passage then codebook order."""
+    threshold = scores.calibration.threshold
+    named = ev.kw_count > 0
+    near = (scores.presence >= threshold * CANDIDATE_FRACTION) | named
+    near &= scores.coded[:, None]
+    rel = ev.sim_example - ev.sim_example.mean(axis=1, keepdims=True)
+    rows = rel[scores.coded] if scores.coded.sum() > 1 else rel
+    semantic_z = (rel - rows.mean(axis=0)) / np.maximum(rows.std(axis=0), 1e-6)
+    idx_i, idx_j = np.nonzero(near)
+    frame = pd.DataFrame({
+        "passage_id": [passage_ids[i] for i in idx_i.tolist()],
+        "code_id": [codebook.ids[j] for j in idx_j.tolist()],
+        "presence": np.round(scores.presence[idx_i, idx_j], 4),
+        "threshold": threshold,
+        "p_enabler": np.round(scores.enabler[idx_i, idx_j], 4),
+        "keyword": named[idx_i, idx_j],
+        "semantic_z": np.round(semantic_z[idx_i, idx_j], 3),
+        "coded": scores.presence[idx_i, idx_j] >= threshold,
+    }, columns=CANDIDATE_COLUMNS)
     return frame.reset_index(drop=True)
