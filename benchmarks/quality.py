@@ -23,7 +23,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.datasets import (dev_second_coder, dev_set, heldout_sets,  # noqa: E402
                                  indonlu, indonlu_available)
-from fgd_toolkit.codebook import load_codebook  # noqa: E402
 from fgd_toolkit.embed import DEFAULT_BACKEND  # noqa: E402
 from fgd_toolkit.evaluate import score, turn_codings  # noqa: E402
 from fgd_toolkit.pipeline import code  # noqa: E402
@@ -49,7 +48,7 @@ def evaluate(ds, system: str, cache_dir: str) -> dict:
     start = time.perf_counter()
     if system == "keywords":
         passages = to_passages(ds.transcripts)
-        codings = keyword_codings(passages, load_codebook(ds.codebook),
+        codings = keyword_codings(passages, ds.codebook,
                                   eligible_mask(passages, settings))
     else:
         result = code(ds.transcripts, ds.codebook, embedder=system, settings=settings,

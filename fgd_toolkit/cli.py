@@ -198,6 +198,8 @@ def code_command(
                                   "read or write the cache."),
     allow_download: bool = typer.Option(False, "--allow-download", help="Let a "
                                         "sentence-transformers back-end download its model."),
+    model: Optional[Path] = typer.Option(None, "--model", help="Calibration file written by "
+                                         "`fgd calibrate` (default: the shipped models)."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
 ) -> None:
@@ -217,7 +219,8 @@ def code_command(
                             include_moderator=include_moderator,
                             include_backchannel=include_backchannel,
                             include_introductions=include_introductions,
-                            max_codes_per_passage=max_codes, cluster=not no_cluster)
+                            max_codes_per_passage=max_codes, cluster=not no_cluster,
+                            model=str(model) if model else "")
     embedder = get_embedder(settings.backend, allow_download=allow_download)
     with progress_bar() as bar:
         report = ProgressReporter(bar)
@@ -293,6 +296,45 @@ def evaluate(
     if out is not None:
         atomic.write_text(out, per_code.to_csv(index=False, lineterminator="\n"))
         err_console.print(f"Wrote per-code scores to {escape(str(out))}")
+
+
+@app.command()
+@handle_errors
+def calibrate(
+    data: list[Path] = typer.Argument(..., help="Labelled sets: folders with codebook.yaml, "
+                                      "transcripts/ and gold/, or YAML files naming them."),
+    out: Path = typer.Option(..., "--out", "-o", help="Calibration file to write (JSON)."),
+    backend: list[str] = typer.Option(["use+tfidf", "use", "tfidf", "e5-small"], "--backend",
+                                      "-b", help="Back-end to fit a model for (repeatable); "
+                                      "a generic model over all of them is fitted too."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Vector cache folder."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write held-out scores "
+                                          "(each set, and each transcript of 'dev') to this "
+                                          "CSV file."),
+) -> None:
+    """Fit the coding models on labelled sets and write a calibration file.
+
+    The shipped models are fitted exactly this way. Use the file with `fgd code --model FILE`.
+    Example: fgd calibrate benchmarks/sets/dev.yaml benchmarks/sets/hoasa-train.yaml
+    benchmarks/sets/casa-train.yaml --out calibration.json
+    """
+    from . import atomic
+    from .labelled import load_labelled_set
+    from .tagging.training import fit_shipped, held_out_report, write_shipped
+
+    sets = [load_labelled_set(p) for p in data]
+    with progress_bar() as bar:
+        models, by_backend = fit_shipped(sets, list(backend), cache_dir=cache_dir,
+                                         progress=ProgressReporter(bar))
+    write_shipped(models, out)
+    err_console.print(f"Wrote {len(models.backends)} back-end model(s) and a generic one to "
+                      f"{escape(str(out))}")
+    if report is not None:
+        import pandas as pd
+
+        frames = [held_out_report(d).assign(backend=name) for name, d in by_backend.items()]
+        atomic.write_text(report, pd.concat(frames).to_csv(index=False, lineterminator="\n"))
+        err_console.print(f"Wrote held-out scores to {escape(str(report))}")
 
 
 @codebook_app.command("lint")

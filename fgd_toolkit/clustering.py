@@ -113,8 +113,9 @@ def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, ineligible: np
     """Cluster eligible passages and describe each cluster.
 
     ``ineligible`` holds, per passage, why it is not coded (``""`` when it is; see
-    :func:`fgd_toolkit.settings.ineligible_reasons`). Returns (clusters table, per-passage cluster number (-1 if none), per-passage note saying
-    why a passage is outside every cluster).
+    :func:`fgd_toolkit.settings.ineligible_reasons`). Returns (clusters table, per-passage
+    cluster number (-1 if none), per-passage note saying why a passage is outside every
+    cluster).
     """
     options = options or ClusterOptions()
     n = len(passages)
@@ -197,7 +198,7 @@ def reinforce_codings(codings: pd.DataFrame, passages: pd.DataFrame, clusters: p
             rows.append({
                 "passage_id": pids[i], "code_id": row.dominant_code,
                 "polarity": polarity_label(float(scores.enabler[i, j]),
-                                           scores.calibration.neutral_band),
+                                           scores.neutral_band),
                 "score": round(p, 4), "source": "cluster",
                 "evidence": f"cluster {row.cluster} ({row.dominant_share:.0%} "
                             f"{row.dominant_code}); " + evidence_text(evidence, protos, i, j,

@@ -28,9 +28,8 @@ from .result import CodingResult
 from .segment import to_passages
 from .settings import CodeSettings, eligible_mask, ineligible_reasons
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
-from .tagging.model import (FEW_EXAMPLES, LEAN_MAX_KEYWORDS, calibration_for,
-                            calibration_sha256)
-from .tagging.tagger import candidates_table, codings_table, decide
+from .tagging.model import Tagger, calibration_sha256, load_models
+from .tagging.tagger import candidates_table, codings_table
 
 Progress = Callable[[str, int, int], None]
 
@@ -155,6 +154,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     def report(stage: str):
         return (lambda done, total, *_: progress(stage, done, total)) if progress else None
 
+    models = load_models(settings.model)   # a bad --model file fails before any work
     transcripts = _as_transcripts(inputs)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
@@ -167,13 +167,9 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     backend, mask, evidence, protos = (analysis.backend, analysis.mask, analysis.evidence,
                                        analysis.prototypes)
     vectors, embedder_obj = analysis.vectors, analysis.cache
-    calibration = calibration_for(backend.model_id).for_codebook(cb)
-    keyword_free = np.array([not c.keywords and bool(c.all_examples) for c in cb.codes],
-                            dtype=bool)
-    few_keywords = np.isin(cb.ids, codes_with_few_keywords(cb))
-    few_examples = np.isin(cb.ids, codes_with_few_examples(cb))
-    scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free,
-                    few_keywords, few_examples)
+    calibration_key, tagger = models.for_backend(backend.model_id)
+    tagger.set_params(max_codes=settings.max_codes_per_passage)
+    scores = tagger.predict(evidence, mask, cb)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
     candidates = candidates_table(passages["passage_id"].tolist(), cb, evidence, scores)
@@ -196,27 +192,14 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                                         cb, coder, run_id)
     stage_done("cluster")
 
-    warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb)
+    warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb, tagger)
                 + _common_keyword_warnings(evidence, mask))
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
-                         calibration.key, passages, codings, mask)
+                         calibration_key, tagger, passages, codings, mask)
     manifest["warnings"] = warnings
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
                         manifest=manifest, warnings=warnings, transcripts=transcripts,
                         candidates=candidates)
-
-
-def codes_with_few_keywords(cb: Codebook) -> list[str]:
-    """Codes with a short keyword list (1 to ``LEAN_MAX_KEYWORDS``): the lean models decide
-    them, since a passage without one of their few keywords may well still be about them."""
-    return [c.id for c in cb.codes if 0 < len(c.keywords) <= LEAN_MAX_KEYWORDS]
-
-
-def codes_with_few_examples(cb: Codebook) -> list[str]:
-    """Codes with at most ``FEW_EXAMPLES`` enabler or barrier examples: their polarity takes
-    the model fitted for few examples, which leans less on example similarity."""
-    return [c.id for c in cb.codes
-            if min(len(c.examples_of("enabler")), len(c.examples_of("barrier"))) <= FEW_EXAMPLES]
 
 
 def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
@@ -237,13 +220,13 @@ def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
     return out
 
 
-def _short_list_warnings(cb: Codebook) -> list[str]:
+def _short_list_warnings(cb: Codebook, tagger: Tagger) -> list[str]:
     """Name the codes the lean models decide: their codings rest more on similarity, so
     results differ from a codebook with full keyword lists, and longer lists sharpen them."""
-    short = codes_with_few_keywords(cb)
+    short = tagger.codes_with_few_keywords(cb)
     if not short:
         return []
-    return [f"codes with short keyword lists (at most {LEAN_MAX_KEYWORDS}): "
+    return [f"codes with short keyword lists (at most {tagger.lean_max_keywords}): "
             f"{', '.join(short)}; they are decided by models fitted for short lists, which "
             "also code passages without a keyword: add synonyms and informal forms to their "
             "keywords to sharpen them."]
@@ -286,14 +269,14 @@ def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings) ->
         digest.update(t.plain_text.encode())
     digest.update(cb.sha256.encode())
     digest.update(model_id.encode())
-    digest.update(calibration_sha256().encode())
+    digest.update(calibration_sha256(settings.model).encode())
     digest.update(repr(settings).encode())
     digest.update(__version__.encode())
     return digest.hexdigest()[:12]
 
 
 def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibration_key,
-              passages, codings, mask: np.ndarray) -> dict:
+              tagger: Tagger, passages, codings, mask: np.ndarray) -> dict:
     import platform
     from dataclasses import asdict
     from importlib.metadata import PackageNotFoundError, version
@@ -319,11 +302,13 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes),
                      "codes_without_keywords": [c.id for c in cb.codes if not c.keywords],
-                     "codes_with_few_keywords": codes_with_few_keywords(cb),
-                     "codes_with_few_examples": codes_with_few_examples(cb)},
+                     "codes_with_few_keywords": tagger.codes_with_few_keywords(cb),
+                     "codes_with_few_examples": tagger.codes_with_few_examples(cb)},
         "backend": {"name": backend.name, "model_id": backend.model_id, "dim": backend.dim,
-                    "calibration": calibration_key,
-                    "calibration_sha256": calibration_sha256(),
+                    "calibration": calibration_key + (" (thin codebook)"
+                                                      if tagger.is_thin_codebook(cb) else ""),
+                    "calibration_file": settings.model or "shipped",
+                    "calibration_sha256": calibration_sha256(settings.model),
                     "cache": {"folder": str(cache.root) if cache.root else None,
                               "hits": cache.hits, "embedded": cache.misses}},
         "settings": asdict(settings),

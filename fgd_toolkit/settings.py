@@ -20,6 +20,8 @@ class CodeSettings:
     """Settings of a coding run (all of them go into the manifest)."""
 
     backend: str = DEFAULT_BACKEND
+    #: a calibration file written by ``fgd calibrate`` ("": the models shipped with the toolkit)
+    model: str = ""
     include_moderator: bool = False
     include_backchannel: bool = False
     include_introductions: bool = False

@@ -145,10 +145,11 @@ def test_corpus_fitted_backend_is_cached_per_fit(tmp_path, monkeypatch):
 def test_a_fitted_backend_finds_its_own_calibration(name, tmp_path):
     import re
 
-    from fgd_toolkit.tagging.model import calibration_for
+    from fgd_toolkit.tagging.model import tagger_for
 
     backend = get_embedder(name).fit(TEXTS, cache_dir=tmp_path)
     assert "/fit-" in backend.model_id
-    # the calibration shipped for the model itself, not the generic fallback
-    assert calibration_for(backend.model_id).key == re.sub(r"/fit-\w+", "", backend.model_id)
-    assert calibration_for(backend.model_id).key != "generic"
+    # the tagger shipped for the model itself, not the generic fallback
+    key, _tagger = tagger_for(backend.model_id)
+    assert key == re.sub(r"/fit-\w+", "", backend.model_id)
+    assert key != "generic"

@@ -58,7 +58,10 @@ GOLD_SETS = [("benchmarks/gold", "transcripts", "codebooks/inovasi-pelayanan-pub
              ("benchmarks/heldout/spbe/gold", "benchmarks/heldout/spbe/transcripts",
               "benchmarks/heldout/spbe/codebook.yaml", 100),
              ("benchmarks/heldout/umkm/gold", "benchmarks/heldout/umkm/transcripts",
-              "benchmarks/heldout/umkm/codebook.yaml", 100)]
+              "benchmarks/heldout/umkm/codebook.yaml", 100),
+             ("benchmarks/lockbox/banksampah/gold",
+              "benchmarks/lockbox/banksampah/transcripts",
+              "benchmarks/lockbox/banksampah/codebook.yaml", 100)]
 
 
 @pytest.mark.parametrize("gold_dir,transcripts,codebook,min_rows", GOLD_SETS)

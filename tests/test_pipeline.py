@@ -163,7 +163,7 @@ def test_run_id_changes_with_the_shipped_calibration(monkeypatch):
     transcript = Transcript(id="t", path=None, turns=[Turn("P1", "participant", "Anggaran.")])
     cb = load_codebook(CODEBOOK)
     before = pipeline._run_id([transcript], cb, "m", CodeSettings())
-    monkeypatch.setattr(pipeline, "calibration_sha256", lambda: "0" * 64)
+    monkeypatch.setattr(pipeline, "calibration_sha256", lambda path=None: "0" * 64)
     assert pipeline._run_id([transcript], cb, "m", CodeSettings()) != before
 
 

@@ -210,7 +210,7 @@ def test_tagger_codes_a_clear_leadership_enabler():
 def test_cap_on_codes_never_drops_a_code_named_by_its_keywords():
     import numpy as np
 
-    from fgd_toolkit.tagging.tagger import cap_codes
+    from fgd_toolkit.tagging.model import cap_codes
 
     presence = np.array([[0.6, 0.5, 0.45, 0.99, 0.98, 0.97]])
     named = np.array([[True, True, True, False, False, False]])

@@ -72,22 +72,44 @@ def test_codebook_of_bare_definitions_says_why_little_is_coded(tmp_path):
     assert len(result.codings) < 0.5 * (result.passages["role"] == "participant").sum()
 
 
-def test_codes_without_keywords_use_the_semantic_model_on_the_main_threshold():
+def _generic_tagger():
+    from fgd_toolkit.tagging.model import shipped_models
+
+    return shipped_models().generic
+
+
+def _random_features(tagger, rows: int, codes: int, seed: int) -> dict:
     import numpy as np
 
-    from fgd_toolkit.tagging.model import calibration_for
+    names = {f for model in tagger.models_.values() for f in model.features}
+    rng = np.random.default_rng(seed)
+    return {name: rng.normal(size=(rows, codes)) for name in names}
 
-    cal = calibration_for("generic")
-    assert cal.semantic_presence is not None
-    feats = {name: np.random.default_rng(0).normal(size=(50, 2))
-             for name in set(cal.presence.features) | set(cal.semantic_presence.features)
-             | set(cal.thin_presence.features)}
-    prob = cal.presence_probability(feats, np.array([False, True]))
-    semantic = cal.semantic_presence.score(feats)[:, 1]
+
+def _starter_with(**changes):
+    """The starter codebook with some codes changed (code id -> dict of fields)."""
+    from dataclasses import replace
+
+    from .conftest import CODEBOOK
+
+    full = load_codebook(CODEBOOK)
+    return replace(full, codes=[replace(c, **changes[c.id]) if c.id in changes else c
+                                for c in full.codes])
+
+
+def test_codes_without_keywords_use_the_semantic_model_on_the_main_threshold():
+    tagger = _generic_tagger()
+    cb = _starter_with(ANG={"keywords": []})
+    j = cb.ids.index("ANG")
+    feats = _random_features(tagger, 50, len(cb.ids), 0)
+    prob, threshold = tagger.presence_probability(feats, cb)
+    semantic = tagger.models_["semantic"].score(feats)[:, j]
     # the keyword-free column is decided by the semantic model at its own threshold ...
-    assert ((prob[:, 1] >= cal.threshold) == (semantic >= cal.semantic_threshold)).all()
-    # ... and the column with keywords is left to the keyword-aware models
-    assert np.allclose(prob[:, 0], cal.presence_probability(feats)[:, 0])
+    assert ((prob[:, j] >= threshold) == (semantic >= tagger.thresholds_["semantic"])).all()
+    # ... and the columns with keywords are left to the keyword-aware models
+    plain, _ = tagger.presence_probability(feats, _starter_with())
+    others = [k for k in range(len(cb.ids)) if k != j]
+    assert (prob[:, others] == plain[:, others]).all()
 
 
 #: Turn recall on the dev gold with every keyword list cut to three words: 0.65 with the lean
@@ -98,22 +120,22 @@ RECALL_SHORT_LISTS = 0.6
 def test_codes_with_few_keywords_use_the_lean_models_on_the_main_threshold():
     import numpy as np
 
-    from fgd_toolkit.tagging.model import _logit, calibration_for
+    from fgd_toolkit.tagging.model import _logit
 
-    cal = calibration_for("generic")
-    assert cal.lean_presence is not None and cal.lean_thin_presence is not None
-    feats = {name: np.random.default_rng(1).normal(size=(50, 2))
-             for name in set(cal.presence.features) | set(cal.semantic_presence.features)
-             | set(cal.thin_presence.features) | set(cal.lean_presence.features)
-             | set(cal.lean_thin_presence.features)}
-    prob = cal.presence_probability(feats, few_keywords=np.array([True, False]))
-    lean = (cal.lean_presence.score(feats) + cal.lean_thin_presence.score(feats))[:, 0] / 2
+    tagger = _generic_tagger()
+    cb = _starter_with(KEP={"keywords": ["pimpinan", "kadis"]})
+    j = cb.ids.index("KEP")
+    feats = _random_features(tagger, 50, len(cb.ids), 1)
+    prob, threshold = tagger.presence_probability(feats, cb)
+    m = tagger.models_
+    lean = (m["lean"].score(feats) + m["lean_thin"].score(feats))[:, j] / 2
     # the short-list column is the lean models' mean, moved so their threshold is the main one
-    shift = _logit(cal.threshold) - _logit(cal.lean_threshold)
+    shift = _logit(threshold) - _logit(tagger.thresholds_["lean"])
     unclipped = (lean > 1e-6) & (lean < 1 - 1e-6)    # _logit clips at 1e-9
     assert unclipped.sum() > 40
-    assert np.allclose(_logit(prob[unclipped, 0]), _logit(lean[unclipped]) + shift)
-    assert np.allclose(prob[:, 1], cal.presence_probability(feats)[:, 1])
+    assert np.allclose(_logit(prob[unclipped, j]), _logit(lean[unclipped]) + shift)
+    plain, _ = tagger.presence_probability(feats, _starter_with())
+    assert np.allclose(np.delete(prob, j, axis=1), np.delete(plain, j, axis=1))
 
 
 def test_short_keyword_lists_are_named_in_the_manifest_and_code_more_than_before(tmp_path):
@@ -122,14 +144,14 @@ def test_short_keyword_lists_are_named_in_the_manifest_and_code_more_than_before
     from dataclasses import replace
 
     from fgd_toolkit.evaluate import load_gold, score, turn_codings
-    from fgd_toolkit.pipeline import codes_with_few_keywords
 
     from .conftest import CODEBOOK, ROOT
 
+    tagger = _generic_tagger()
     full = load_codebook(CODEBOOK)
     short = replace(full, codes=[replace(c, keywords=c.keywords[:3]) for c in full.codes])
-    assert codes_with_few_keywords(full) == []
-    assert codes_with_few_keywords(short) == short.ids
+    assert tagger.codes_with_few_keywords(full) == []
+    assert tagger.codes_with_few_keywords(short) == short.ids
     result = code(SAMPLES, short, settings=CodeSettings(cluster=False))
     assert result.manifest["codebook"]["codes_with_few_keywords"] == short.ids
     named = [w for w in result.warnings if "short keyword lists" in w]
@@ -161,31 +183,33 @@ def test_codebook_without_keywords_still_finds_most_coded_turns():
 def test_codes_with_few_examples_take_the_few_examples_polarity_model(tmp_path):
     import numpy as np
 
-    from fgd_toolkit.tagging.model import calibration_for
-
-    cal = calibration_for("generic")
-    assert cal.few_examples_polarity is not None
-    assert cal.few_examples_polarity.weights.tolist() != cal.polarity.weights.tolist()
-    feats = {name: np.random.default_rng(2).normal(size=(40, 2))
-             for name in cal.polarity.features}
-    prob = cal.polarity_probability(feats, few_examples=np.array([True, False]))
-    assert np.allclose(prob[:, 0], cal.few_examples_polarity.score(feats)[:, 0])
-    assert np.allclose(prob[:, 1], cal.polarity.score(feats)[:, 1])
-    # a thin codebook's calibration keeps it
+    tagger = _generic_tagger()
+    few, main = tagger.models_["polarity_few_examples"], tagger.models_["polarity"]
+    assert few.weights.tolist() != main.weights.tolist()
+    cb = _starter_with(KEP={"examples": {"enabler": ["Pak Kadis turun langsung."],
+                                         "barrier": ["Atasan tidak mau tanda tangan."]}})
+    j = cb.ids.index("KEP")
+    feats = {name: np.random.default_rng(2).normal(size=(40, len(cb.ids)))
+             for name in main.features}
+    prob = tagger.polarity_probability(feats, cb)
+    assert np.allclose(prob[:, j], few.score(feats)[:, j])
+    assert np.allclose(np.delete(prob, j, axis=1), np.delete(main.score(feats), j, axis=1))
+    # a thin codebook keeps it
     path = tmp_path / "codebook.yaml"
     path.write_text(ONE_CODE, encoding="utf-8")
-    thin = cal.for_codebook(load_codebook(path))
-    assert thin.key.endswith("(thin codebook)")
-    assert thin.few_examples_polarity is cal.few_examples_polarity
+    thin = load_codebook(path)
+    assert tagger.is_thin_codebook(thin) and tagger.variant(thin) == "thin codebook"
+    one = {name: np.random.default_rng(3).normal(size=(10, 1)) for name in main.features}
+    assert tagger.codes_with_few_examples(thin) == ["ANG"]
+    assert np.allclose(tagger.polarity_probability(one, thin), few.score(one))
 
 
 def test_codes_with_few_examples_are_named_in_the_manifest():
     from dataclasses import replace
 
-    from fgd_toolkit.pipeline import codes_with_few_examples
-
     from .conftest import CODEBOOK
 
+    codes_with_few_examples = _generic_tagger().codes_with_few_examples
     full = load_codebook(CODEBOOK)
     assert codes_with_few_examples(full) == []      # four of each polarity per code
     cut = replace(full, codes=[replace(c, examples={"enabler": c.examples_of("enabler"),

@@ -20,11 +20,6 @@ from functools import lru_cache
 from .. import lang
 from ..normalize import normalize_tokens
 
-_SUFFIXES = ("kan", "an", "i")
-_PREFIXES = ("memper", "diper", "meng", "meny", "peng", "peny", "mem", "men", "pem", "pen",
-             "ber", "ter", "per", "di", "ke", "se", "me", "pe", "be")
-_NASAL_RESTORE = {"meny": "s", "peny": "s", "mem": "p", "pem": "p", "men": "t", "pen": "t",
-                  "meng": "k", "peng": "k"}
 MIN_STEM = 5
 SHORT = 3
 
@@ -49,7 +44,7 @@ def strip_clitic(word: str) -> str:
     many roots end in them (``sekolah``, ``masalah``, ``buku``)."""
     if word.endswith(("-nya", "-lah", "-pun", "-kah")):
         return word[:-4]
-    if word.endswith("nya") and len(word) >= 5 and word not in _NYA_ROOTS:
+    if word.endswith("nya") and len(word) >= 5 and word not in lang.word_list("nya_roots"):
         return word[:-3]
     return word
 
@@ -66,8 +61,13 @@ def _ke_an_noun(word: str) -> bool:
     return word.startswith("ke") and word.endswith("an") and len(word) >= 8
 
 
-_NYA_ROOTS = frozenset({"punya", "tanya", "hanya", "nyanya", "bertanya", "kepunyaan",
-                        "ditanya", "menanya", "mempunya", "senya"})
+@lru_cache(maxsize=1)
+def _affixes() -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+    """(suffixes, prefixes longest first, nasal prefix -> restored consonant) from
+    ``lang/affixes.yaml``."""
+    data = lang.yaml_lists("affixes")
+    restore = dict(entry.split(">", 1) for entry in data["nasal_restore"])
+    return data["suffixes"], data["prefixes"], restore
 
 
 @lru_cache(maxsize=200_000)
@@ -82,16 +82,17 @@ def token_keys(token: str) -> frozenset[str]:
         # a dictionary root (``pegawai``, ``kepala``) or an unknown word: no affixes to strip
         return frozenset(keys)
     cores = {base}
-    for suffix in _SUFFIXES:
+    suffixes, prefixes, nasal_restore = _affixes()
+    for suffix in suffixes:
         if base.endswith(suffix) and len(base) - len(suffix) >= 3:
             cores.add(base[: -len(suffix)])
     for core in list(cores):
-        for prefix in _PREFIXES:
+        for prefix in prefixes:
             if core.startswith(prefix) and len(core) - len(prefix) >= 3:
                 rest = core[len(prefix):]
                 cores.add(rest)
-                if prefix in _NASAL_RESTORE:
-                    cores.add(_NASAL_RESTORE[prefix] + rest)
+                if prefix in nasal_restore:
+                    cores.add(nasal_restore[prefix] + rest)
     keys |= cores
     if len(root) >= MIN_STEM:
         keys.add("~" + root)

@@ -39,6 +39,13 @@ class Lexicon:
     intensifiers: frozenset[tuple[str, ...]]
     wishes: frozenset[tuple[str, ...]] = frozenset()
     max_len: int = 3
+    #: single words of the missing-keyword and negation-scope rules (``absent``)
+    existential: frozenset[str] = frozenset()
+    particles: frozenset[str] = frozenset()
+    having: frozenset[str] = frozenset()
+    trailing: frozenset[str] = frozenset()
+    arriving: frozenset[str] = frozenset()
+    conditional: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +69,15 @@ def lexicon() -> Lexicon:
     for toks in phrases("enabler"):
         scored.setdefault(toks, 1.0)
     negators = frozenset(w for p in phrases("negators") for w in p if len(p) == 1)
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(data.get(key, ()))
+
+    particles = words("particles")
     return Lexicon(enabler=scored, negators=negators,
+                   existential=words("existential"), particles=particles,
+                   having=words("having"), trailing=particles | words("trailing"),
+                   arriving=words("arriving"), conditional=words("conditional"),
                    topic_negators=frozenset(w for p in phrases("topic_negators") for w in p),
                    contrast=phrases("contrast"), concessive=phrases("concessive"),
                    hedges=phrases("hedges"), intensifiers=phrases("intensifiers"),
@@ -176,15 +191,6 @@ def score_clause(tokens: list[str], clause: Clause) -> None:
         clause.score *= HEDGE
 
 
-#: After a negator, these words make "X tidak ada" / "X belum jalan" negate X.
-_EXISTENTIAL = frozenset({"ada", "pernah", "jalan", "berjalan", "muncul", "terlihat", "kelihatan",
-                          "terasa", "kerasa"})
-
-
-#: Words that may stand between a cue and its negator (``kendalanya sih nggak ada``).
-_PARTICLES = frozenset({"sih", "juga", "pun", "memang", "masih", "sudah", "lagi", "kok"})
-
-
 def _negated_after(tokens: list[str], start: int, end: int, lex: Lexicon) -> bool:
     """``dukungannya nggak ada``, ``kendala tidak``: a negator right after the cue (particles
     aside) that ends the clause or is followed by an existential verb. A negator after a
@@ -192,25 +198,10 @@ def _negated_after(tokens: list[str], start: int, end: int, lex: Lexicon) -> boo
     dibersihkan``) belongs to the next predicate."""
     for k in range(start, min(start + 3, end)):
         if tokens[k] in lex.negators:
-            return k + 1 >= end or tokens[k + 1] in _EXISTENTIAL
-        if tokens[k] not in _PARTICLES:
+            return k + 1 >= end or tokens[k + 1] in lex.existential
+        if tokens[k] not in lex.particles:
             return False
     return False
-
-
-#: Verbs of having: ``tidak ada air panas``, ``belum tersedia anggaran``.
-_HAVING = frozenset({"ada", "tersedia", "punya", "memiliki", "mempunyai"})
-#: Words after "tidak ada" that keep the missing thing in view (``nggak ada sama sekali``).
-_TRAILING = _PARTICLES | {"sama", "sekali", "ya", "kan", "lho", "deh", "dong", "pak", "bu",
-                          "mas", "mbak", "sampai", "hingga", "sekarang", "kini", "saat", "ini",
-                          "itu", "tahun", "hari"}
-#: Verbs of arriving or being issued: ``SK-nya belum keluar``, ``dananya belum cair``,
-#: ``aplikasinya belum jadi`` say the thing is not there yet.
-_ARRIVING = frozenset({"keluar", "terbit", "turun", "cair", "datang", "jadi", "selesai",
-                       "rampung", "disahkan", "ditandatangani", "diteken"})
-#: "kalau nggak ada X" is a supposition, not a report that X is missing.
-_CONDITIONAL = frozenset({"kalau", "kalo", "klo", "jika", "jikalau", "apabila", "bila",
-                          "seandainya", "andai", "andaikan", "umpama", "misalnya"})
 
 
 def absent(tokens: list[str], start: int, end: int, clause_end: int, lex: Lexicon) -> bool:
@@ -219,25 +210,25 @@ def absent(tokens: list[str], start: int, end: int, clause_end: int, lex: Lexico
     supposition (``kalau nggak ada X``) and not when something else is missing (``X nggak
     ada gantinya``, ``belum ada peraturan X``)."""
     def supposed(k: int) -> bool:
-        return any(t in _CONDITIONAL for t in tokens[max(0, k - 3):k])
+        return any(t in lex.conditional for t in tokens[max(0, k - 3):k])
 
     k = start - 1
-    while k >= 0 and tokens[k] in _PARTICLES:
+    while k >= 0 and tokens[k] in lex.particles:
         k -= 1
     if k >= 0 and tokens[k] == "tanpa":
         return not supposed(k)
-    if k >= 1 and tokens[k] in _HAVING and tokens[k - 1] in lex.negators:
+    if k >= 1 and tokens[k] in lex.having and tokens[k - 1] in lex.negators:
         return not supposed(k - 1)
     k = end
-    while k < clause_end and tokens[k] in _PARTICLES:
+    while k < clause_end and tokens[k] in lex.particles:
         k += 1
     if k >= clause_end or tokens[k] not in lex.negators:
         return False
     k += 1
-    if k < clause_end and tokens[k] in _HAVING | _EXISTENTIAL | _ARRIVING:
+    if k < clause_end and tokens[k] in lex.having | lex.existential | lex.arriving:
         k += 1
     rest = tokens[k:clause_end]
-    return all(t in _TRAILING for t in rest) and not supposed(start)
+    return all(t in lex.trailing for t in rest) and not supposed(start)
 
 
 @dataclass

@@ -1,7 +1,6 @@
-"""Deductive tagging: decide, per passage and code, whether the code applies and its polarity."""
+"""From decisions to tables: the codings and candidates tables, and the evidence text of a
+coding. The decisions themselves come from :class:`.model.Tagger`."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -9,24 +8,7 @@ import pandas as pd
 from ..codebook import Codebook
 from ..models import CANDIDATE_COLUMNS, CODING_COLUMNS
 from .features import INCLUDE_NOTE, Evidence, Prototypes
-from .model import Calibration, polarity_features, presence_features
-
-#: Presence probability, relative to the threshold, above which a cluster may reinforce a code.
-WEAK_FRACTION = 0.6
-
-
-@dataclass
-class TagScores:
-    """Probabilities behind the codings, kept for clustering and diagnostics."""
-
-    presence: np.ndarray      # [n_passages, n_codes] probability the code applies
-    enabler: np.ndarray       # [n_passages, n_codes] probability its polarity is enabler
-    coded: np.ndarray         # [n_passages] bool: passage was eligible for coding
-    calibration: Calibration
-
-    @property
-    def weak_threshold(self) -> float:
-        return self.calibration.threshold * WEAK_FRACTION
+from .model import TagScores
 
 
 def polarity_label(p_enabler: float, band: float) -> str:
@@ -36,39 +18,6 @@ def polarity_label(p_enabler: float, band: float) -> str:
     if p_enabler <= 0.5 - band:
         return "barrier"
     return "neutral"
-
-
-def decide(ev: Evidence, coded: np.ndarray, calibration: Calibration,
-           max_codes: int, keyword_free: np.ndarray | None = None,
-           few_keywords: np.ndarray | None = None,
-           few_examples: np.ndarray | None = None) -> TagScores:
-    """Presence and polarity probabilities for every pair (zero for passages not coded).
-
-    ``keyword_free`` flags the codes without keywords: they are decided by the semantic model;
-    ``few_keywords`` the codes with short keyword lists: they are decided by the lean models;
-    ``few_examples`` the codes with few examples of a polarity: their polarity model is the
-    one fitted for few examples.
-    """
-    pres = calibration.presence_probability(presence_features(ev, coded), keyword_free,
-                                            few_keywords)
-    pol = calibration.polarity_probability(polarity_features(ev, coded), few_examples)
-    pres[~coded] = 0.0
-    pres = cap_codes(pres, ev.kw_count > 0, max_codes, calibration.threshold)
-    return TagScores(presence=pres, enabler=pol, coded=coded, calibration=calibration)
-
-
-def cap_codes(presence: np.ndarray, named: np.ndarray, max_codes: int,
-              threshold: float) -> np.ndarray:
-    """Keep at most ``max_codes`` codes per passage above ``threshold`` (0: no cap).
-
-    The cap stops similarity alone from spraying codes over a passage; a code ``named`` by
-    its own keywords is never pushed out (a review may name six aspects in one breath).
-    """
-    if not max_codes or presence.shape[1] <= max_codes:
-        return presence
-    kth = -np.sort(-presence, axis=1)[:, max_codes - 1:max_codes]
-    keep = (presence >= kth) | named
-    return np.where(keep, presence, np.minimum(presence, threshold * 0.999))
 
 
 def evidence_text(ev: Evidence, protos: Prototypes, i: int, j: int, code_id: str,
@@ -98,8 +47,8 @@ def evidence_text(ev: Evidence, protos: Prototypes, i: int, j: int, code_id: str
 def codings_table(passage_ids: list[str], codebook: Codebook, ev: Evidence, protos: Prototypes,
                   scores: TagScores, coder: str, run_id: str) -> pd.DataFrame:
     """The long codings table (DESIGN §1) from the decisions above threshold."""
-    threshold = scores.calibration.threshold
-    band = scores.calibration.neutral_band
+    threshold = scores.threshold
+    band = scores.neutral_band
     rows = []
     idx_i, idx_j = np.nonzero(scores.presence >= threshold)
     for i, j in zip(idx_i.tolist(), idx_j.tolist()):
@@ -130,7 +79,7 @@ def candidates_table(passage_ids: list[str], codebook: Codebook, ev: Evidence,
                      scores: TagScores) -> pd.DataFrame:
     """Every eligible pair near or above its threshold, or named by a keyword
     (:data:`~fgd_toolkit.models.CANDIDATE_COLUMNS`), in passage then codebook order."""
-    threshold = scores.calibration.threshold
+    threshold = scores.threshold
     named = ev.kw_count > 0
     near = (scores.presence >= threshold * CANDIDATE_FRACTION) | named
     near &= scores.coded[:, None]

@@ -1,0 +1,321 @@
+"""Refitting the shipped tagger for one study from a researcher's reviewed turns.
+
+Reviewed turns are truth for themselves (the pipeline writes them as ``source=human``); here
+they also teach the tagger about the rest of the study. Four kinds of adjustment, each small
+and each tested before it is kept:
+
+- **keyword trust**: a keyword whose reviewed hits the researcher mostly rejected stops coding
+  on its own; pairs it alone named are decided by the keyword-free (semantic) model;
+- **per-code presence offsets**: how much more or less often this study uses a code than the
+  shipped model expects (log-odds offsets, shrunk towards zero);
+- **study examples**: reviewed passages as examples of their codes and polarities, rejected
+  ones as counter-examples (a nearest-neighbour margin over the passage vectors);
+- **per-code polarity offsets**: how a code leans in this study (a budget code may be mostly
+  a barrier in one city).
+
+Few reviews must never make things worse than none, so every adjustment other than keyword
+trust is kept only when it beats the shipped decisions on reviewed turns it was not fitted on
+(cross-validation by transcript, or by folds of turns within one transcript); the manifest
+records what was kept and why.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+
+#: A keyword is distrusted when at least this many reviewed turns it hit for a code were
+#: decided and the share of them the researcher kept is at most ``DISTRUST_SHARE``.
+DISTRUST_MIN_HITS = 2
+DISTRUST_SHARE = 0.25
+#: Prior standard deviation of per-code log-odds offsets (presence and polarity).
+OFFSET_PRIOR_SD = 0.5
+#: Prior standard deviation of the weight of the study-example margin.
+KNN_PRIOR_SD = 1.0
+#: Nearest reviewed passages averaged in the study-example margin.
+KNN_K = 3
+#: Folds of reviewed turns when all of them come from one transcript.
+FOLDS = 4
+#: Reviewed turns needed before an adjustment is even tried.
+MIN_TURNS = 8
+
+
+@dataclass
+class ReviewedTurn:
+    """One reviewed turn: its eligible passage rows and its whole truth."""
+
+    key: tuple[str, int]                 # (transcript_id, turn)
+    rows: list[int]
+    codes: dict[str, set[str]]           # code id -> polarities ({} = nothing applies)
+
+
+@dataclass
+class Adjustments:
+    """What a study's reviews changed in the tagger, and the record of why."""
+
+    distrusted: dict[str, list[str]] = field(default_factory=dict)
+    presence_offset: np.ndarray | None = None
+    polarity_offset: np.ndarray | None = None
+    knn_weight: float = 0.0
+    knn_margin: np.ndarray | None = None         # [n_passages, n_codes]
+    semantic_presence: np.ndarray | None = None  # [n_passages, n_codes], keyword-free
+    report: dict = field(default_factory=dict)
+
+    def apply(self, presence: np.ndarray, enabler: np.ndarray, ev, codebook
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """The study's presence and polarity probabilities from the shipped ones."""
+        presence = presence.copy()
+        if self.distrusted and self.semantic_presence is not None:
+            presence = np.where(distrusted_only(ev, codebook, self.distrusted),
+                                self.semantic_presence, presence)
+        z = _logit(presence)
+        if self.presence_offset is not None:
+            z = z + self.presence_offset[None, :]
+        if self.knn_weight and self.knn_margin is not None:
+            z = z + self.knn_weight * self.knn_margin
+        if self.polarity_offset is not None:
+            enabler = _sigmoid(_logit(enabler) + self.polarity_offset[None, :])
+        return _sigmoid(z), enabler
+
+
+def distrusted_only(ev, codebook, distrusted: dict[str, list[str]]) -> np.ndarray:
+    """[n_passages, n_codes]: the code's keywords hit the passage, but only distrusted ones."""
+    out = np.zeros(ev.kw_count.shape, dtype=bool)
+    for j, cid in enumerate(codebook.ids):
+        bad = set(distrusted.get(cid, ()))
+        if not bad:
+            continue
+        for i, hits in enumerate(ev.hits):
+            found = {h.keyword for h in hits.get(cid, ())}
+            out[i, j] = bool(found) and found <= bad
+    return out
+
+
+def fit_adjustments(base, ev, codebook, reviewed: list[ReviewedTurn], vectors: np.ndarray,
+                    semantic_presence: np.ndarray | None = None) -> Adjustments:
+    """Fit the study's adjustments on top of the shipped decisions ``base`` (TagScores)."""
+    codes = codebook.ids
+    adj = Adjustments(report={"reviewed_turns": len(reviewed), "kept": [], "tried": {}})
+    if not reviewed:
+        return adj
+    adj.distrusted = keyword_trust(ev, codes, reviewed)
+    adj.semantic_presence = semantic_presence
+    adj.report["distrusted_keywords"] = adj.distrusted
+    if adj.distrusted and semantic_presence is not None:
+        adj.report["kept"].append("keyword trust")
+    presence = adj.apply(base.presence, base.enabler, ev, codebook)[0] \
+        if adj.distrusted else base.presence
+    if len(reviewed) < MIN_TURNS:
+        adj.report["note"] = (f"fewer than {MIN_TURNS} reviewed turns: only keyword trust "
+                              "was fitted")
+        return adj
+    folds = _folds(reviewed)
+    pairs = _presence_pairs(presence, codes, reviewed)
+    margin = study_example_margin(vectors, codes, reviewed, presence)
+
+    def presence_fit(train: list[int], with_knn: bool):
+        return _fit_offsets(pairs, train, len(codes), margin if with_knn else None)
+
+    gains = {}
+    for name, with_knn in (("presence offsets", False), ("study examples", True)):
+        gains[name] = _cv_gain_presence(pairs, folds, lambda tr, k=with_knn: presence_fit(tr, k),
+                                        base.threshold, margin if with_knn else None)
+        adj.report["tried"][name] = round(gains[name], 4)
+    best = max(gains, key=lambda k: (gains[k], k == "presence offsets"))
+    if gains[best] > 0:
+        with_knn = best == "study examples"
+        offsets, w = presence_fit(list(range(len(reviewed))), with_knn)
+        adj.presence_offset = offsets
+        adj.knn_weight = float(w)
+        adj.knn_margin = margin[0] if with_knn else None
+        adj.report["kept"].append(best)
+    pol_pairs = _polarity_pairs(presence, base.enabler, codes, reviewed, base.threshold)
+    gain = _cv_gain_polarity(pol_pairs, folds, len(codes))
+    adj.report["tried"]["polarity offsets"] = round(gain, 4)
+    if gain > 0:
+        adj.polarity_offset = _fit_polarity_offsets(pol_pairs, list(range(len(reviewed))),
+                                                    len(codes))
+        adj.report["kept"].append("polarity offsets")
+    return adj
+
+
+def keyword_trust(ev, codes: list[str], reviewed: list[ReviewedTurn]) -> dict[str, list[str]]:
+    """Per code, the keywords whose reviewed hits the researcher mostly rejected."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for turn in reviewed:
+        for cid in codes:
+            found = {h.keyword for i in turn.rows for h in ev.hits[i].get(cid, ())}
+            for kw in found:
+                kept, seen = counts.setdefault((cid, kw), [0, 0])
+                counts[(cid, kw)] = [kept + (cid in turn.codes), seen + 1]
+    out: dict[str, list[str]] = {}
+    for (cid, kw), (kept, seen) in sorted(counts.items()):
+        if seen >= DISTRUST_MIN_HITS and kept / seen <= DISTRUST_SHARE:
+            out.setdefault(cid, []).append(kw)
+    return out
+
+
+def study_example_margin(vectors: np.ndarray, codes: list[str], reviewed: list[ReviewedTurn],
+                         presence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair, similarity to the reviewed passages that carry the code minus similarity to
+    those that were rejected for it (the code was near or above threshold there), scaled to
+    unit spread; and the same for every reviewed training pair, leaving its own turn out.
+
+    Returns (margin for every passage [n, m], margin of each training pair [n_turns, m]).
+    """
+    n, m = presence.shape
+    carriers = _carriers(presence, reviewed)             # [n_turns, m] row index
+    labels = np.array([[cid in t.codes for cid in codes] for t in reviewed])
+    margin = np.zeros((n, m))
+    own = np.zeros(labels.shape)
+    for j in range(m):
+        pos = carriers[labels[:, j], j]
+        neg = carriers[~labels[:, j], j]
+        if not len(pos) or not len(neg):
+            continue
+        sp, sn = vectors @ vectors[pos].T, vectors @ vectors[neg].T
+        margin[:, j] = _top_mean(sp) - _top_mean(sn)
+        turn_of_pos = np.flatnonzero(labels[:, j])
+        turn_of_neg = np.flatnonzero(~labels[:, j])
+        for t in range(len(reviewed)):
+            row = carriers[t, j]
+            keep_p, keep_n = turn_of_pos != t, turn_of_neg != t
+            if keep_p.any() and keep_n.any():
+                own[t, j] = (_top_mean(sp[row:row + 1, keep_p]) -
+                             _top_mean(sn[row:row + 1, keep_n]))[0]
+    scale = margin.std() or 1.0
+    return margin / scale, own / scale
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _logit(p):
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def _top_mean(sims: np.ndarray, k: int = KNN_K) -> np.ndarray:
+    k = min(k, sims.shape[1])
+    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
+
+
+def _carriers(presence: np.ndarray, reviewed: list[ReviewedTurn]) -> np.ndarray:
+    """Per reviewed turn and code, the turn's passage with the highest presence."""
+    return np.array([[t.rows[int(np.argmax(presence[t.rows, j]))]
+                      for j in range(presence.shape[1])] for t in reviewed])
+
+
+def _folds(reviewed: list[ReviewedTurn]) -> list[list[int]]:
+    """Held-out folds: by transcript when the reviews span several, else interleaved turns."""
+    tids = sorted({t.key[0] for t in reviewed})
+    if len(tids) >= 2:
+        return [[k for k, t in enumerate(reviewed) if t.key[0] == tid] for tid in tids]
+    return [list(range(f, len(reviewed), FOLDS)) for f in range(FOLDS)]
+
+
+@dataclass
+class _Pairs:
+    """Training pairs per (reviewed turn, code): base log-odds, label, code index."""
+
+    z: np.ndarray        # [n_turns, m]
+    y: np.ndarray        # [n_turns, m] bool
+
+
+def _presence_pairs(presence, codes, reviewed) -> _Pairs:
+    carriers = _carriers(presence, reviewed)
+    z = np.array([[_logit(presence[carriers[t, j], j]) for j in range(len(codes))]
+                  for t in range(len(reviewed))])
+    y = np.array([[cid in t.codes for cid in codes] for t in reviewed])
+    return _Pairs(z, y)
+
+
+def _fit_offsets(pairs: _Pairs, train: list[int], m: int, margin=None
+                 ) -> tuple[np.ndarray, float]:
+    """MAP per-code log-odds offsets (and a study-example weight) on the training turns."""
+    z, y = pairs.z[train], pairs.y[train].astype(float)
+    knn = margin[1][train] if margin is not None else np.zeros_like(z)
+
+    def loss(theta):
+        b, w = theta[:m], theta[m]
+        s = z + b[None, :] + w * knn
+        return (-(y * s - np.logaddexp(0, s)).sum() + (b ** 2).sum() / (2 * OFFSET_PRIOR_SD ** 2)
+                + w ** 2 / (2 * KNN_PRIOR_SD ** 2))
+
+    theta = minimize(loss, np.zeros(m + 1), method="L-BFGS-B").x
+    return theta[:m], (theta[m] if margin is not None else 0.0)
+
+
+def _cv_gain_presence(pairs: _Pairs, folds, fit, threshold: float, margin) -> float:
+    """Turn-level F1 on held-out folds with the adjustment minus without it."""
+    base_counts, new_counts = np.zeros(3), np.zeros(3)
+    for fold in folds:
+        train = [k for k in range(len(pairs.z)) if k not in set(fold)]
+        if not train:
+            continue
+        offsets, w = fit(train)
+        z = pairs.z[fold]
+        knn = margin[1][fold] if margin is not None else 0.0
+        base_counts += _counts(_sigmoid(z) >= threshold, pairs.y[fold])
+        new_counts += _counts(_sigmoid(z + offsets[None, :] + w * knn) >= threshold,
+                              pairs.y[fold])
+    return _f1(new_counts) - _f1(base_counts)
+
+
+def _counts(pred: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    return np.array([(pred & gold).sum(), (pred & ~gold).sum(), (~pred & gold).sum()])
+
+
+def _f1(c: np.ndarray) -> float:
+    return 2 * c[0] / (2 * c[0] + c[1] + c[2]) if c[0] else 0.0
+
+
+def _polarity_pairs(presence, enabler, codes, reviewed, threshold):
+    """(turn index, code index, base log-odds of enabler, label) for the codes a reviewed turn
+    has with one polarity, at the passage that carries them."""
+    carriers = _carriers(presence, reviewed)
+    out = []
+    for t, turn in enumerate(reviewed):
+        for j, cid in enumerate(codes):
+            pols = turn.codes.get(cid, set())
+            if pols in ({"enabler"}, {"barrier"}):
+                out.append((t, j, float(_logit(enabler[carriers[t, j], j])),
+                            1.0 if pols == {"enabler"} else 0.0))
+    return out
+
+
+def _fit_polarity_offsets(pairs, train: list[int], m: int) -> np.ndarray:
+    keep = set(train)
+    rows = [p for p in pairs if p[0] in keep]
+    if not rows:
+        return np.zeros(m)
+    j = np.array([r[1] for r in rows])
+    z = np.array([r[2] for r in rows])
+    y = np.array([r[3] for r in rows])
+
+    def loss(b):
+        s = z + b[j]
+        return -(y * s - np.logaddexp(0, s)).sum() + (b ** 2).sum() / (2 * OFFSET_PRIOR_SD ** 2)
+
+    return minimize(loss, np.zeros(m), method="L-BFGS-B").x
+
+
+def _cv_gain_polarity(pairs, folds, m: int) -> float:
+    """Polarity accuracy on held-out folds with per-code offsets minus without them."""
+    right_base = right_new = total = 0
+    for fold in folds:
+        held = set(fold)
+        train = sorted({p[0] for p in pairs} - held)
+        if not train:
+            continue
+        offsets = _fit_polarity_offsets(pairs, train, m)
+        for t, j, z, y in pairs:
+            if t in held:
+                total += 1
+                right_base += (z >= 0) == (y == 1)
+                right_new += (z + offsets[j] >= 0) == (y == 1)
+    return (right_new - right_base) / total if total else 0.0
