@@ -413,10 +413,11 @@ def agreement(coders, units: pd.DataFrame | None = None, *, codes: list[str] | N
     if len(coders) < 2:
         raise UsageError("agreement needs the codings of at least two coders.",
                          fix="give two or more files or folders, one per coder.")
+    if units is not None:
+        _check_units(coders, units)
     code_ids, notes = check_codes(coders, codes, common_codes)
     covered = set().union(*(c.transcripts for c in coders))
     if units is not None:
-        _check_units(coders, units)
         source = unit_source or "results"
         eligible = units[units["transcript_id"].isin(covered)]
         if "role" in eligible.columns:
