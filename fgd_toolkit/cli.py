@@ -414,6 +414,42 @@ def codebook_lint(
         raise typer.Exit(1)
 
 
+@codebook_app.command("suggest")
+@handle_errors
+def codebook_suggest(
+    results: Path = typer.Argument(..., help="A results folder written by `fgd code`."),
+    gold: list[Path] = typer.Option([], "--gold", "-g", help="Hand codings of some of its "
+                                    "transcripts (file or folder, repeatable): the reference "
+                                    "for keywords to add and to replace."),
+    out: Path = typer.Option(Path("suggestions.yaml"), "--out", "-o", help="Where to write "
+                             "the suggestions (YAML)."),
+) -> None:
+    """Suggest codebook changes from a coded study: new codes from emergent clusters,
+    keywords to add, keywords to replace with phrases, confused code pairs, silent codes.
+
+    Each suggestion carries its evidence (passage ids) and a codebook block to copy.
+    Example: fgd codebook suggest results/ --gold my-codings.csv --out suggestions.yaml
+    """
+    from . import atomic
+    from .suggest import suggest_from_folder
+
+    with progress_bar() as bar:
+        task = bar.add_task("Reading and comparing", total=None)
+        suggestions = suggest_from_folder(results, list(gold) or None)
+        bar.update(task, completed=1, total=1)
+    atomic.write_text(out, suggestions.to_yaml())
+    table = Table(title="Codebook suggestions")
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    table.add_column("codes")
+    for kind, count in suggestions.counts().items():
+        codes = ", ".join(dict.fromkeys(" / ".join(s.codes) for s in suggestions.of_kind(kind)))
+        table.add_row(kind.replace("_", " "), str(count), escape(codes))
+    out_console.print(table)
+    out_console.print(f"reference for keywords: {escape(suggestions.source['reference'])}")
+    err_console.print(f"Wrote {len(suggestions.items)} suggestions to {escape(str(out))}")
+
+
 @codebook_app.command("show")
 @handle_errors
 def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) file.")) -> None:

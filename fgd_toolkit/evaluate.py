@@ -125,12 +125,9 @@ def score(predicted: pd.DataFrame, gold: pd.DataFrame, codes: list[str] | None =
                   polarity_micro=_prf(triples(predicted), triples(gold)))
 
 
-def score_result(result, gold: pd.DataFrame) -> Scores:
-    """Score a :class:`~fgd_toolkit.pipeline.CodingResult` against hand codings of some of its
-    transcripts (gold columns :data:`GOLD_COLUMNS`): only the transcripts the gold covers
-    count, every one of their turns included (a turn the coder left uncoded is a negative).
-    Cohen's kappa per code and pooled is computed over their participant turns (and any
-    other turn either side coded), the units of ``fgd agreement --results``."""
+def check_gold(result, gold: pd.DataFrame) -> None:
+    """Raise a one-line :class:`FgdError` when hand codings name transcripts the result does
+    not have, or codes its codebook does not have."""
     known = set(result.passages["transcript_id"])
     unknown = sorted(set(gold["transcript_id"]) - known)
     if unknown:
@@ -138,17 +135,28 @@ def score_result(result, gold: pd.DataFrame) -> Scores:
                        f"{', '.join(unknown[:5])}.",
                        fix="code those transcripts too, or check the transcript_id column "
                            "(it must match the results' passages.csv).")
-    codes = result.codebook.ids
-    foreign = sorted(set(gold["code_id"]) - set(codes))
+    foreign = sorted(set(gold["code_id"]) - set(result.codebook.ids) - {""})
     if foreign:
         raise FgdError(f"the gold codings use codes the codebook does not have: "
                        f"{', '.join(foreign[:5])}.",
                        fix="use the code ids of the codebook the results were coded with.")
+
+
+def score_result(result, gold: pd.DataFrame) -> Scores:
+    """Score a :class:`~fgd_toolkit.pipeline.CodingResult` against hand codings of some of its
+    transcripts (gold columns :data:`GOLD_COLUMNS`): only the transcripts the gold covers
+    count, every one of their turns included (a turn the coder left uncoded is a negative).
+    Cohen's kappa per code and pooled is computed over their participant turns (and any
+    other turn either side coded), the units of ``fgd agreement --results``."""
     from .agreement import kappa_per_code, turns_of_passages
 
+    check_gold(result, gold)
+    codes = result.codebook.ids
     covered = result.passages[result.passages["transcript_id"].isin(set(gold["transcript_id"]))]
     predicted = turn_codings(result.passages, result.codings)
-    scores = score(predicted, gold, codes=codes, scope=covered[["transcript_id", "turn"]])
+    # a row without a code marks a turn the coder read and left uncoded: scope, not a coding
+    coded = gold[gold["code_id"].astype(str) != ""]
+    scores = score(predicted, coded, codes=codes, scope=covered[["transcript_id", "turn"]])
     scores.kappa, scores.kappa_overall = kappa_per_code(
         predicted, gold, turns_of_passages(covered), codes, names=("results", "hand codings"))
     return scores
