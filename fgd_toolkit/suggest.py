@@ -39,7 +39,7 @@ from .codebook import Code, Codebook
 from .normalize import normalize_tokens, normalize_word, tokens
 from .result import CodingResult
 from .settings import CodeSettings, eligible_mask
-from .tagging.keywords import KeywordMatcher
+from .tagging.keywords import KeywordMatcher, strip_clitic
 
 SCHEMA = "fgd-codebook-suggestions/1"
 KINDS = ("new_codes", "add_keywords", "replace_keywords", "confused_codes", "never_fired")
@@ -53,16 +53,23 @@ class SuggestOptions:
     #: machine codings at least this probable stand for a code where no hand coding exists
     high_confidence: float = 0.8
     #: a term to add must occur in at least this many of the code's reference turns ...
-    min_support: int = 2
-    #: ... and at least this share of the turns it occurs in must be the code's
-    min_precision: float = 0.75
+    min_support: int = 3
+    #: ... and its precision there, shrunk towards the code's base rate by ``prior_turns``
+    #: pseudo-turns (a term seen in 2 of the code's turns and nowhere else is weak
+    #: evidence), must reach this
+    min_precision: float = 0.5
+    prior_turns: float = 4.0
+    #: outside the reference, this share of the turns holding a new term must carry the code
+    min_corroboration: float = 0.5
     #: terms proposed per code at most
     max_terms: int = 5
     #: a term found in this share of all eligible turns or more is too common to be a keyword
     max_term_share: float = 0.15
     #: a keyword is replaced when the hand codings reject at least this many of its turns ...
     min_rejected: int = 2
-    #: ... and accept less than this share of them
+    #: ... and its precision, shrunk towards 0.5 (about what keywords reach on FGD text) by
+    #: ``prior_turns`` pseudo-turns, is below this; at or below half of it, with no phrase to
+    #: keep, it is removed
     max_keyword_precision: float = 0.5
     #: without hand codings: keywords in at least this share (and count) of the passages
     common_share: float = 0.15
@@ -180,6 +187,11 @@ class _Study:
     covered: set                      # units the hand codings cover (their transcripts)
     units: list                       # every eligible unit (transcript_id, turn)
 
+    def machine_units(self) -> dict[str, set]:
+        """code -> units the machine coded with it (any score)."""
+        unit_of = dict(zip(self.passages["passage_id"], self.passages["unit"]))
+        return {c: {unit_of[p] for p in ps if p in unit_of} for c, ps in self.machine.items()}
+
     def reference(self, code: str) -> tuple[set, set]:
         """(positive, negative) units of a code: the hand codings in the transcripts they
         cover; elsewhere (without hand codings) the machine's confident codings against
@@ -232,7 +244,7 @@ def _terms(toks: list[str], stop: frozenset[str]) -> set[str]:
     run: list[str] = []
     for tok in toks + ["."]:
         if _WORD.match(tok):
-            run.append(tok)
+            run.append(strip_clitic(tok))     # "anggarannya" counts as "anggaran"
             continue
         for i, word in enumerate(run):
             if word in stop or len(word) < 3:
@@ -283,28 +295,55 @@ def _passages_of(study: _Study, units: set, limit: int, code: str | None = None,
 # ---------------------------------------------------------------- the rules
 
 def _add_keywords(study: _Study, cb: Codebook, options: SuggestOptions) -> list[Suggestion]:
+    """Terms frequent in a code's reference turns, rare in its other turns, and checked
+    against the rest of the study: the code's own codebook texts use the term, or the turns
+    outside the reference that hold it are mostly ones the machine coded with the code (a
+    term that is precise in one transcript by chance, ``rapat``, ``minggu``, is not)."""
     unit_terms = _unit_terms(study)
     df = Counter(t for terms in unit_terms.values() for t in terms)
     n_units = max(len(unit_terms), 1)
     every = _matcher(cb)
+    names = _proper_names(study.passages["text"].tolist())
+    machine_units = study.machine_units()
     out = []
     for code in cb.codes:
         positive, negative = study.reference(code.id)
         if not positive:
             continue
+        outside = set(unit_terms) - positive - negative
+        own_text = normalize_tokens(_code_text(code))
         pos = Counter(t for u in positive for t in unit_terms.get(u, ()))
         neg = Counter(t for u in negative for t in unit_terms.get(u, ()))
+        elsewhere = Counter(t for u in outside for t in unit_terms.get(u, ()))
+        elsewhere_coded = Counter(t for u in outside & machine_units.get(code.id, set())
+                                  for t in unit_terms.get(u, ()))
+        # with hand codings, a new keyword must reach a turn the machine missed
+        missed = Counter(t for u in positive - machine_units.get(code.id, set())
+                         for t in unit_terms.get(u, ())) if study.gold is not None else None
+        base = len(positive) / max(len(positive | negative), 1)
         ranked = []
         for term, n_pos in pos.items():
             n_neg = neg.get(term, 0)
-            precision = n_pos / (n_pos + n_neg)
+            precision = (n_pos + options.prior_turns * base) / \
+                (n_pos + n_neg + options.prior_turns)
             if n_pos < options.min_support or precision < options.min_precision:
                 continue
-            if df[term] / n_units >= options.max_term_share:
+            if missed is not None and not missed.get(term):
+                continue
+            if df[term] / n_units >= options.max_term_share or set(term.split()) & names:
                 continue
             if every.find(normalize_tokens(term)):
                 continue        # already a keyword (or a form of one) of this or another code
-            ranked.append((-n_pos, -precision, len(term.split()), term, n_neg))
+            in_definition = bool(KeywordMatcher({code.id: [term]}).find(own_text))
+            n_out = elsewhere.get(term, 0)
+            corroborated = n_out >= options.min_support and \
+                elsewhere_coded.get(term, 0) / n_out >= options.min_corroboration
+            if not (in_definition or corroborated):
+                continue
+            check = "in the code's definition" if in_definition else \
+                f"{elsewhere_coded.get(term, 0)} of {n_out} other turns holding it coded " \
+                f"{code.id} by the machine"
+            ranked.append((-n_pos, -precision, len(term.split()), term, n_neg, check))
         chosen: list[tuple] = []
         for item in sorted(ranked):
             words = set(item[3].split())
@@ -320,9 +359,10 @@ def _add_keywords(study: _Study, cb: Codebook, options: SuggestOptions) -> list[
         texts = study.passages.loc[study.passages["unit"].isin(positive), "text"].tolist()
         forms = _spoken_forms(texts)
         evidence = []
-        for n_pos, _p, _n, term, n_neg in chosen:
+        for n_pos, _p, _n, term, n_neg, check in chosen:
             said = sorted(set().union(*(forms.get(w, set()) for w in [term] + term.split())))
-            entry = {"keyword": term, "in_code_turns": -n_pos, "other_turns": n_neg}
+            entry = {"keyword": term, "in_code_turns": -n_pos, "other_turns": n_neg,
+                     "checked": check}
             if said:
                 entry["seen_as"] = said
             entry["passages"] = _passages_of(study, positive, options.max_evidence, term=term)
@@ -330,12 +370,33 @@ def _add_keywords(study: _Study, cb: Codebook, options: SuggestOptions) -> list[
         terms = [c[3] for c in chosen]
         out.append(Suggestion(
             kind="add_keywords", codes=[code.id],
-            why=f"frequent in the turns the {source} give {code.id} and rare in other turns; "
-                "keywords are matched on normalised text, so a standard form also finds the "
-                "informal forms listed under seen_as.",
+            why=f"frequent in the turns the {source} give {code.id}, rare in its other turns, "
+                "and checked against the rest of the study; keywords are matched on "
+                "normalised text, so a standard form also finds the informal forms listed "
+                "under seen_as.",
             evidence={"terms": evidence}, change={"add": terms},
             code={"id": code.id, "keywords": code.keywords + terms}))
     return out
+
+
+def _code_text(code: Code) -> str:
+    """What the codebook says a code means (label, definition, include note; the examples
+    are left out: their everyday words, ``biar``, ``pagi``, do not define the code)."""
+    return " . ".join([code.label, code.definition, code.include])
+
+
+def _proper_names(texts: list[str]) -> set[str]:
+    """Normalised words always written with a capital initial (not in capitals), never at a
+    turn's start: names of people and places, which do not carry over to other studies."""
+    seen: dict[str, bool] = {}
+    for text in texts:
+        for k, match in enumerate(re.finditer(r"[^\W\d_]+", str(text))):
+            word = match.group()
+            std = normalize_word(word.lower())
+            titled = word[0].isupper() and not word.isupper() and k > 0 and \
+                not str(text)[:match.start()].rstrip().endswith((".", "!", "?", ":"))
+            seen[std] = seen.get(std, True) and titled
+    return {w for w, always in seen.items() if always}
 
 
 def _keyword_hits(study: _Study, code: Code) -> dict[str, dict[tuple, list[int]]]:
@@ -383,13 +444,13 @@ def _replace_keywords(study: _Study, cb: Codebook, options: SuggestOptions
             if study.gold is not None:
                 hit_units = set(units) & study.covered
                 accepted, rejected = hit_units & positive, hit_units - positive
-                precision = len(accepted) / len(hit_units) if hit_units else 1.0
+                precision = (len(accepted) + options.prior_turns / 2) / \
+                    (len(hit_units) + options.prior_turns)
                 if len(rejected) < options.min_rejected or \
                         precision >= options.max_keyword_precision:
                     continue
                 why = (f"the hand codings reject {len(rejected)} of the {len(hit_units)} "
-                       f"turns where '{keyword}' occurs (keyword precision {precision:.2f}): "
-                       "it fires on passing mentions.")
+                       f"turns where '{keyword}' occurs: it fires on passing mentions.")
             else:
                 n_hits = sum(len(v) for v in units.values())
                 if n_hits < options.common_min or n_hits < options.common_share * n_passages:
@@ -418,7 +479,8 @@ def _replace_keywords(study: _Study, cb: Codebook, options: SuggestOptions
                         "accepted": [pids[i] for u in sorted(accepted) for i in units[u]]
                         [:options.max_evidence]}
             if precision is not None:
-                evidence["keyword_precision"] = round(precision, 3)
+                evidence["keyword_precision"] = round(len(accepted) / len(accepted | rejected),
+                                                      3)
             change = {"remove": remove, "add": phrases} if remove else {}
             new_keywords = [k for k in code.keywords if k not in remove] + phrases
             out.append(Suggestion(kind="replace_keywords", codes=[code.id],
