@@ -184,6 +184,7 @@ class _Study:
     machine: dict[str, set[str]]      # code -> passage ids the machine coded
     confident: dict[str, set]         # code -> units coded with high confidence (machine)
     gold: dict[str, set] | None       # code -> units the hand codings give the code
+    gold_polarity: dict[tuple, str]   # (code, unit) -> polarity in the hand codings
     covered: set                      # units the hand codings cover (their transcripts)
     units: list                       # every eligible unit (transcript_id, turn)
 
@@ -214,19 +215,21 @@ def _study(result: CodingResult, gold: pd.DataFrame | None, options: SuggestOpti
     machine = {c: set(g["passage_id"]) for c, g in codings.groupby("code_id")}
     confident = {c: set(g.loc[g["score"].astype(float) >= options.high_confidence, "unit"])
                  for c, g in codings.groupby("code_id")}
-    gold_units, covered = None, set()
+    gold_units, covered, polarity = None, set(), {}
     if gold is not None:
         coded = gold[gold["code_id"].astype(str) != ""]
         gold_units = defaultdict(set)
-        for tid, turn, code in zip(coded["transcript_id"], coded["turn"].astype(int),
-                                   coded["code_id"]):
+        for tid, turn, code, pol in zip(coded["transcript_id"], coded["turn"].astype(int),
+                                        coded["code_id"], coded["polarity"]):
             gold_units[code].add((tid, turn))
+            key = (code, (tid, turn))
+            polarity[key] = pol if polarity.get(key, pol) == pol else "neutral"
         transcripts = set(gold["transcript_id"])
         covered = {u for u in passages["unit"] if u[0] in transcripts}
         covered |= {u for units in gold_units.values() for u in units}
     units = list(dict.fromkeys(passages["unit"]))
     return _Study(passages=passages, machine=machine, confident=confident, gold=gold_units,
-                  covered=covered, units=units)
+                  gold_polarity=polarity, covered=covered, units=units)
 
 
 def _check_gold(result: CodingResult, gold: pd.DataFrame) -> None:
@@ -584,11 +587,14 @@ def _polarity_of(text: str) -> str:
     return "enabler" if value > 0 else "barrier" if value < 0 else "neutral"
 
 
-def _examples(texts: list[str], limit: int) -> dict[str, list[str]]:
-    """Example sentences by polarity (from the cue words), at most ``limit`` each."""
+def _examples(texts: list[str], limit: int, polarities: list[str] | None = None
+              ) -> dict[str, list[str]]:
+    """Example sentences by polarity (given, e.g. by the hand codings, or read from the cue
+    words), at most ``limit`` each."""
     out: dict[str, list[str]] = {}
-    for text in texts:
-        pol = _polarity_of(text)
+    for k, text in enumerate(texts):
+        pol = polarities[k] if polarities and polarities[k] in ("enabler", "barrier") else \
+            "neutral" if polarities else _polarity_of(text)
         if len(out.setdefault(pol, [])) < limit:
             out[pol].append(" ".join(str(text).split()))
     return {k: out[k] for k in ("enabler", "barrier", "neutral") if out.get(k)}
@@ -657,8 +663,10 @@ def _never_fired(study: _Study, cb: Codebook, add: list[Suggestion], options: Su
             reasons.append(f"the hand codings give it to {len(gold_units)} turns")
             passages = _passages_of(study, gold_units, options.max_evidence)
             evidence["passages"] = passages
-            texts = study.passages.set_index("passage_id").loc[passages, "text"].tolist()
-            snippet = {"id": code.id, "examples": _examples(texts, options.max_examples)}
+            rows = study.passages.set_index("passage_id").loc[passages]
+            pols = [study.gold_polarity.get((code.id, u), "neutral") for u in rows["unit"]]
+            snippet = {"id": code.id,
+                       "examples": _examples(rows["text"].tolist(), options.max_examples, pols)}
             if proposed.get(code.id):
                 snippet["keywords"] = code.keywords + proposed[code.id]
         proposal = ("add the words participants use for it as keywords, and examples from "
