@@ -152,11 +152,12 @@ def test_the_yaml_round_trips_and_starts_with_how_to_accept(constructed):
 
 @pytest.fixture(scope="module")
 def tfidf_results(tmp_path_factory):
-    """The bundled samples coded with the tfidf back-end, no clustering, written out."""
+    """Two bundled samples coded with the tfidf back-end, no clustering, written out."""
     from fgd_toolkit import code
     from fgd_toolkit.settings import CodeSettings
 
-    result = code(SAMPLES, CODEBOOK, embedder="tfidf",
+    samples = [SAMPLES / "fgd-dinkes-arjasari.txt", SAMPLES / "fgd-dpmptsp-arjasari.csv"]
+    result = code(samples, CODEBOOK, embedder="tfidf",
                   settings=CodeSettings(backend="tfidf", cluster=False))
     out = tmp_path_factory.mktemp("tfidf-results")
     result.to_csv(out)
