@@ -282,17 +282,19 @@ def evaluate(
     scores = score_result(load_results(results), load_gold(list(gold)))
     micro = scores.micro
     table = Table(title="Agreement with the hand codings (turn level)")
-    for name in ("code", "precision", "recall", "F1", "support"):
+    for name in ("code", "precision", "recall", "F1", "kappa", "support"):
         table.add_column(name, justify="left" if name == "code" else "right")
     per_code = scores.per_code_frame()
     for row in per_code.itertuples():
         table.add_row(escape(row.code_id), f"{row.P:.3f}", f"{row.R:.3f}", f"{row.F1:.3f}",
-                      str(row.support))
+                      _figure(row.kappa), str(row.support))
     table.add_row("[bold]all (micro)", f"{micro.precision:.3f}", f"{micro.recall:.3f}",
-                  f"{micro.f1:.3f}", str(micro.tp + micro.fn))
+                  f"{micro.f1:.3f}", _figure(scores.kappa_overall), str(micro.tp + micro.fn))
     out_console.print(table)
     out_console.print(f"code F1 {micro.f1:.3f} (macro {scores.macro_f1:.3f}); code+polarity "
-                      f"F1 {scores.polarity_micro.f1:.3f}")
+                      f"F1 {scores.polarity_micro.f1:.3f}; Cohen's kappa {_figure(scores.kappa_overall)} "
+                      "(code presence over the covered transcripts' participant turns, all "
+                      "codes pooled; '-': undefined)")
     if out is not None:
         atomic.write_text(out, per_code.to_csv(index=False, lineterminator="\n"))
         err_console.print(f"Wrote per-code scores to {escape(str(out))}")
@@ -309,7 +311,8 @@ def calibrate(
                                       "a generic model over all of them is fitted too."),
     cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Vector cache folder."),
     report: Optional[Path] = typer.Option(None, "--report", help="Also write held-out scores "
-                                          "(each set, and each transcript of 'dev') to this "
+                                          "(each transcript of a set with several, each "
+                                          "one-transcript set; fitted on the rest) to this "
                                           "CSV file."),
 ) -> None:
     """Fit the coding models on labelled sets and write a calibration file.
@@ -335,6 +338,92 @@ def calibrate(
         frames = [held_out_report(d).assign(backend=name) for name, d in by_backend.items()]
         atomic.write_text(report, pd.concat(frames).to_csv(index=False, lineterminator="\n"))
         err_console.print(f"Wrote held-out scores to {escape(str(report))}")
+
+
+@app.command("agreement")
+@handle_errors
+def agreement_command(
+    files: list[Path] = typer.Argument(..., help="Two or more coders' codings, one file or "
+                                                 "folder per coder (the formats `fgd evaluate "
+                                                 "--gold` reads)."),
+    results: Optional[Path] = typer.Option(None, "--results", "-r", help="A results folder: "
+                                           "its participant turns are the units (turns nobody "
+                                           "coded count as agreement on absence) and its "
+                                           "codebook the codes."),
+    transcripts: list[Path] = typer.Option([], "--transcripts", "-t", help="Transcript files "
+                                           "or folders whose participant turns are the units "
+                                           "(repeatable)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", "-c", help="The codebook the "
+                                            "coders used: a code a coder never applied counts "
+                                            "as absent."),
+    common_codes: bool = typer.Option(False, "--common-codes", help="Without a codebook, "
+                                      "compare only the codes every coder used."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the disagreements "
+                                       "(turn, code, each coder's value, speaker, text) to "
+                                       "this CSV file."),
+) -> None:
+    """Agreement between coders: percent agreement, Cohen's kappa and Krippendorff's alpha
+    per code and overall, on code presence and on polarity, and the turns they disagree on.
+
+    Example: fgd agreement ana.csv budi.csv --results results/ --out disagreements.csv
+    """
+    import json
+
+    from . import atomic
+    from .agreement import agreement_of_files
+
+    if len(files) < 2:
+        from .errors import UsageError
+
+        raise UsageError("agreement needs the codings of at least two coders.",
+                         fix="give two or more files or folders, one per coder.")
+    report = agreement_of_files(files, results=results, transcripts=transcripts or None,
+                                codebook=codebook, common_codes=common_codes)
+    if out is not None:
+        atomic.write_text(out, report.disagreements.to_csv(index=False, lineterminator="\n"))
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_agreement(report)
+    if out is not None:
+        err_console.print(f"Wrote {len(report.disagreements)} disagreements to "
+                          f"{escape(str(out))}")
+
+
+def _figure(value: float, percent: bool = False) -> str:
+    if value != value:       # NaN: undefined
+        return "-"
+    return f"{value:.1f}%" if percent else f"{value:.3f}"
+
+
+def _print_agreement(report) -> None:
+    table = Table(title=escape(f"Agreement between {', '.join(report.coders)} (turn level)"))
+    counts = [c for c in report.per_code.columns if c.startswith("n:")]
+    for name in ["code", "units", *counts, "agree", "kappa", "alpha", "pol. agree",
+                 "pol. kappa", "pol. alpha"]:
+        table.add_column(escape(name), justify="left" if name == "code" else "right")
+    for row in report.per_code.to_dict("records"):
+        table.add_row(escape(row["code_id"]), str(row["units"]), *(str(row[c]) for c in counts),
+                      _figure(row["percent_agreement"], True), _figure(row["kappa"]),
+                      _figure(row["alpha"]), _figure(row["polarity_percent_agreement"], True),
+                      _figure(row["polarity_kappa"]), _figure(row["polarity_alpha"]))
+    o = report.overall
+    table.add_row("[bold]all codes (pooled)", str(o["items"]), *("" for _ in counts),
+                  _figure(o["percent_agreement"], True), _figure(o["kappa"]),
+                  _figure(o["alpha"]), _figure(o["polarity_percent_agreement"], True),
+                  _figure(o["polarity_kappa"]), _figure(o["polarity_alpha"]))
+    out_console.print(table)
+    if len(report.coders) > 2:
+        for row in report.pairwise.to_dict("records"):
+            out_console.print(f"kappa {escape(row['coder_a'])} / {escape(row['coder_b'])}: "
+                              f"{_figure(row['kappa'])} (polarity "
+                              f"{_figure(row['polarity_kappa'])})")
+    for note in report.notes:
+        out_console.print(escape(note), soft_wrap=True)
+    out_console.print("polarity: absent / enabler / barrier / mixed (both, or neutral); "
+                      "'-': undefined (the coders used one value only). "
+                      f"{len(report.disagreements)} (turn, code) disagreements.")
 
 
 @codebook_app.command("lint")
@@ -366,6 +455,42 @@ def codebook_lint(
         out_console.print(f"{escape(str(path))}: {len(report.errors)} error(s); fix them and lint again.")
     if failed:
         raise typer.Exit(1)
+
+
+@codebook_app.command("suggest")
+@handle_errors
+def codebook_suggest(
+    results: Path = typer.Argument(..., help="A results folder written by `fgd code`."),
+    gold: list[Path] = typer.Option([], "--gold", "-g", help="Hand codings of some of its "
+                                    "transcripts (file or folder, repeatable): the reference "
+                                    "for keywords to add and to replace."),
+    out: Path = typer.Option(Path("suggestions.yaml"), "--out", "-o", help="Where to write "
+                             "the suggestions (YAML)."),
+) -> None:
+    """Suggest codebook changes from a coded study: new codes from emergent clusters,
+    keywords to add, keywords to replace with phrases, confused code pairs, silent codes.
+
+    Each suggestion carries its evidence (passage ids) and a codebook block to copy.
+    Example: fgd codebook suggest results/ --gold my-codings.csv --out suggestions.yaml
+    """
+    from . import atomic
+    from .suggest import suggest_from_folder
+
+    with progress_bar() as bar:
+        task = bar.add_task("Reading and comparing", total=None)
+        suggestions = suggest_from_folder(results, list(gold) or None)
+        bar.update(task, completed=1, total=1)
+    atomic.write_text(out, suggestions.to_yaml())
+    table = Table(title="Codebook suggestions")
+    table.add_column("kind")
+    table.add_column("count", justify="right")
+    table.add_column("codes")
+    for kind, count in suggestions.counts().items():
+        codes = ", ".join(dict.fromkeys(" / ".join(s.codes) for s in suggestions.of_kind(kind)))
+        table.add_row(kind.replace("_", " "), str(count), escape(codes))
+    out_console.print(table)
+    out_console.print(f"reference for keywords: {escape(suggestions.source['reference'])}")
+    err_console.print(f"Wrote {len(suggestions.items)} suggestions to {escape(str(out))}")
 
 
 @codebook_app.command("show")

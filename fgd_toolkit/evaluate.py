@@ -5,7 +5,8 @@ polarity) triples, so a turn coded both enabler and barrier counts twice.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -74,6 +75,10 @@ class Scores:
     per_code: dict[str, PRF]
     micro: PRF
     polarity_micro: PRF
+    #: Cohen's kappa on code presence per code, over the turns of the covered transcripts
+    #: (filled by :func:`score_result`, which knows the turns; NaN where undefined).
+    kappa: dict[str, float] = field(default_factory=dict)
+    kappa_overall: float = math.nan
 
     @property
     def macro_f1(self) -> float:
@@ -87,9 +92,11 @@ class Scores:
                 "code+pol_F1": round(self.polarity_micro.f1, 3)}
 
     def per_code_frame(self) -> pd.DataFrame:
-        """Per-code precision, recall, F1 and support."""
+        """Per-code precision, recall, F1, support and (when known) Cohen's kappa."""
         return pd.DataFrame([{"code_id": c, "P": round(s.precision, 3), "R": round(s.recall, 3),
-                              "F1": round(s.f1, 3), "support": s.tp + s.fn}
+                              "F1": round(s.f1, 3), "support": s.tp + s.fn,
+                              **({"kappa": round(self.kappa.get(c, math.nan), 3)}
+                                 if self.kappa else {})}
                              for c, s in self.per_code.items()])
 
 
@@ -118,10 +125,9 @@ def score(predicted: pd.DataFrame, gold: pd.DataFrame, codes: list[str] | None =
                   polarity_micro=_prf(triples(predicted), triples(gold)))
 
 
-def score_result(result, gold: pd.DataFrame) -> Scores:
-    """Score a :class:`~fgd_toolkit.pipeline.CodingResult` against hand codings of some of its
-    transcripts (gold columns :data:`GOLD_COLUMNS`): only the transcripts the gold covers
-    count, every one of their turns included (a turn the coder left uncoded is a negative)."""
+def check_gold(result, gold: pd.DataFrame) -> None:
+    """Raise a one-line :class:`FgdError` when hand codings name transcripts the result does
+    not have, or codes its codebook does not have."""
     known = set(result.passages["transcript_id"])
     unknown = sorted(set(gold["transcript_id"]) - known)
     if unknown:
@@ -129,12 +135,28 @@ def score_result(result, gold: pd.DataFrame) -> Scores:
                        f"{', '.join(unknown[:5])}.",
                        fix="code those transcripts too, or check the transcript_id column "
                            "(it must match the results' passages.csv).")
-    codes = result.codebook.ids
-    foreign = sorted(set(gold["code_id"]) - set(codes))
+    foreign = sorted(set(gold["code_id"]) - set(result.codebook.ids) - {""})
     if foreign:
         raise FgdError(f"the gold codings use codes the codebook does not have: "
                        f"{', '.join(foreign[:5])}.",
                        fix="use the code ids of the codebook the results were coded with.")
+
+
+def score_result(result, gold: pd.DataFrame) -> Scores:
+    """Score a :class:`~fgd_toolkit.pipeline.CodingResult` against hand codings of some of its
+    transcripts (gold columns :data:`GOLD_COLUMNS`): only the transcripts the gold covers
+    count, every one of their turns included (a turn the coder left uncoded is a negative).
+    Cohen's kappa per code and pooled is computed over their participant turns (and any
+    other turn either side coded), the units of ``fgd agreement --results``."""
+    from .agreement import kappa_per_code, turns_of_passages
+
+    check_gold(result, gold)
+    codes = result.codebook.ids
     covered = result.passages[result.passages["transcript_id"].isin(set(gold["transcript_id"]))]
-    return score(turn_codings(result.passages, result.codings), gold, codes=codes,
-                 scope=covered[["transcript_id", "turn"]])
+    predicted = turn_codings(result.passages, result.codings)
+    # a row without a code marks a turn the coder read and left uncoded: scope, not a coding
+    coded = gold[gold["code_id"].astype(str) != ""]
+    scores = score(predicted, coded, codes=codes, scope=covered[["transcript_id", "turn"]])
+    scores.kappa, scores.kappa_overall = kappa_per_code(
+        predicted, gold, turns_of_passages(covered), codes, names=("results", "hand codings"))
+    return scores

@@ -158,9 +158,24 @@ def test_evaluate_scores_results_against_hand_codings_of_one_transcript(written_
     assert f"code F1 {expected.micro.f1:.3f}" in result.output
     # only the covered transcript counts: its codings are the predictions, the others are not
     per_code = pd.read_csv(out)
-    assert list(per_code.columns) == ["code_id", "P", "R", "F1", "support"]
+    assert list(per_code.columns) == ["code_id", "P", "R", "F1", "support", "kappa"]
     assert per_code["support"].sum() == expected.micro.tp + expected.micro.fn
     assert expected.micro.tp + expected.micro.fp < len(coded_result.codings)
+    # kappa beside F1: presence over the transcript's participant turns, checked by hand
+    from sklearn.metrics import cohen_kappa_score
+
+    passages = coded_result.passages
+    turns = sorted(set(passages.loc[(passages.transcript_id == "fgd-dinkes-arjasari")
+                                    & (passages.role == "participant"), "turn"]))
+    gold = load_gold(gold_file)
+    machine = coded_result.codings.merge(passages[["passage_id", "transcript_id", "turn"]])
+    machine = machine[machine.transcript_id == "fgd-dinkes-arjasari"]
+    for code in ("KEP", "ANG"):
+        g = [int(t in set(gold.loc[gold.code_id == code, "turn"])) for t in turns]
+        m = [int(t in set(machine.loc[machine.code_id == code, "turn"])) for t in turns]
+        row = per_code.set_index("code_id").loc[code]
+        assert row["kappa"] == pytest.approx(cohen_kappa_score(g, m), abs=1e-3)
+    assert "Cohen's kappa" in result.output
 
 
 def test_evaluate_names_transcripts_the_results_lack(written_results, tmp_path):
