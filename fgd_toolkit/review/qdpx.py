@@ -31,6 +31,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import ReviewedCodingsError
@@ -254,10 +255,10 @@ def read_qdpx(path: Path, *, passages: pd.DataFrame, codebook, transcripts=None,
                                        fix="remove the coding of the whole document and code "
                                            "the passages it is about.")
         mine = turns[turns["transcript_id"] == tid]
-        spans = passages[passages["transcript_id"] == tid]
+        layout = _Layout(mine, passages[passages["transcript_id"] == tid])
         for selection in source.findall(f"{_Q}PlainTextSelection"):
             number += 1
-            rows.extend(_selection_rows(selection, number, name, tid, positions, mine, spans,
+            rows.extend(_selection_rows(selection, number, name, tid, positions, layout,
                                         codes, users, reviewer, roles, path))
         covered = {(r["transcript_id"], r["turn"]) for r in rows}
         for turn in mine.itertuples(index=False):
@@ -271,8 +272,33 @@ def read_qdpx(path: Path, *, passages: pd.DataFrame, codebook, transcripts=None,
                          transcripts=set(seen), warnings=warnings)
 
 
-def _selection_rows(selection, number: int, source: str, tid: str, positions, turns, spans,
-                    codes: CodeMap, users: dict[str, str], reviewer: str,
+class _Layout:
+    """Where a transcript's turns and passages lie in its plain text (numpy arrays, so that
+    mapping thousands of selections stays fast)."""
+
+    def __init__(self, turns: pd.DataFrame, passages: pd.DataFrame) -> None:
+        self.turn = turns["turn"].to_numpy(dtype=int)
+        self.start = turns["char_start"].to_numpy(dtype=int)
+        self.end = turns["char_end"].to_numpy(dtype=int)
+        self.role = turns["role"].astype(str).to_numpy()
+        self.speaker = turns["speaker"].astype(str).to_numpy()
+        self.p_id = passages["passage_id"].astype(str).to_numpy()
+        self.p_turn = passages["turn"].to_numpy(dtype=int)
+        self.p_start = passages["char_start"].to_numpy(dtype=int)
+        self.p_end = passages["char_end"].to_numpy(dtype=int)
+
+    def turns_in(self, start: int, end: int) -> np.ndarray:
+        """Row positions of the turns whose text overlaps ``[start, end)``."""
+        return np.flatnonzero((self.end > start) & (self.start < end))
+
+    def passages_in(self, turn: int, start: int, end: int) -> np.ndarray:
+        """Passage ids of one turn that overlap ``[start, end)``."""
+        hit = (self.p_turn == turn) & (self.p_end > start) & (self.p_start < end)
+        return self.p_id[hit]
+
+
+def _selection_rows(selection, number: int, source: str, tid: str, positions,
+                    layout: _Layout, codes: CodeMap, users: dict[str, str], reviewer: str,
                     roles: tuple[str, ...], path: Path) -> list[dict]:
     """The decisions one selection makes: each of its codes on each turn it overlaps."""
     label = f"selection {number} ('{selection.get('name') or selection.get('guid')}') of " \
@@ -284,17 +310,17 @@ def _selection_rows(selection, number: int, source: str, tid: str, positions, tu
             raise ReviewedCodingsError(f"{label} spans characters {start}-{end}, outside the "
                                        f"text ({len(positions.text)} characters).", path=path,
                                        fix=_FIX)
-    hit = turns[(turns["char_end"] > start) & (turns["char_start"] < end)]
+    hit = layout.turns_in(start, end)
     if not len(hit):
         raise ReviewedCodingsError(f"{label} (characters {start}-{end}) lies outside every "
                                    "turn's text.", path=path,
                                    fix="extend the selection over the words of a turn in the "
                                        "QDA program, or remove its coding.")
-    coded = hit[hit["role"].isin(roles)]
-    if not len(coded):
-        first = hit.iloc[0]
+    coded = [k for k in hit if layout.role[k] in roles]
+    if not coded:
+        k = hit[0]
         raise ReviewedCodingsError(
-            f"{label} codes only {first['role']} turn {first['turn']} ({first['speaker']}), "
+            f"{label} codes only {layout.role[k]} turn {layout.turn[k]} ({layout.speaker[k]}), "
             "which is not coded.", path=path,
             fix="remove that coding, or code those turns too (fgd code --include-moderator).")
     note_node = selection.find(f"{_Q}Description")
@@ -314,12 +340,12 @@ def _selection_rows(selection, number: int, source: str, tid: str, positions, tu
         user = users.get(_norm_guid(coding.get("creatingUser") or
                                     selection.get("creatingUser")), "")
         who = reviewer if not user or user.startswith(TOOL_USER_PREFIX) else user
-        for turn in coded.itertuples(index=False):
-            inside = spans[(spans["turn"] == turn.turn) & (spans["char_end"] > start)
-                           & (spans["char_start"] < end)]
-            rows.append({"transcript_id": tid, "turn": int(turn.turn), "code_id": mapped[0],
+        for k in coded:
+            turn = int(layout.turn[k])
+            inside = layout.passages_in(turn, start, end)
+            rows.append({"transcript_id": tid, "turn": turn, "code_id": mapped[0],
                          "polarity": mapped[1],
-                         "passage_id": str(inside["passage_id"].iat[0]) if len(inside) == 1
-                         else "", "speaker": turn.speaker, "coder": who, "note": note,
+                         "passage_id": str(inside[0]) if len(inside) == 1 else "",
+                         "speaker": str(layout.speaker[k]), "coder": who, "note": note,
                          "file": str(path), "row": number})
     return rows

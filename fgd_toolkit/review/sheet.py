@@ -243,6 +243,8 @@ def _review_sheet(sheet, rows: pd.DataFrame, formats: _Formats, n_codes: int) ->
             value = row[name]
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 sheet.write_number(r, col, value, fmt)
+            elif value == "":
+                sheet.write_blank(r, col, None, fmt)
             else:
                 sheet.write_string(r, col, str(value), fmt)
         if row["_first"]:
