@@ -332,8 +332,8 @@ def review(
 
     result = load_results(results)
     target = out or results / REVIEW_FILE
-    turns = make_review_sheet(result, target, sample=sample, strategy=strategy, seed=seed,
-                              reviewed=reviewed, overwrite=force)
+    target, turns = make_review_sheet(result, target, sample=sample, strategy=strategy,
+                                      seed=seed, reviewed=reviewed, overwrite=force)
     table = Table(title=f"Turns to review ({strategy})")
     table.add_column("transcript")
     table.add_column("turns", justify="right")

@@ -439,6 +439,15 @@ def test_fgd_review_writes_the_sheet_and_keeps_an_existing_one(written_results, 
     assert "Only" in out.output
 
 
+def test_fgd_review_out_must_be_a_workbook(written_results, tmp_path):
+    text = _cli_error(["review", str(written_results), "--out", str(tmp_path / "r.csv")])
+    assert "ending in .xlsx" in text and not (tmp_path / "r.csv").exists()
+    out = runner.invoke(app, ["review", str(written_results), "-n", "2", "--out",
+                              str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "review.xlsx").is_file()
+
+
 def test_fgd_review_unknown_strategy(written_results, tmp_path):
     text = _cli_error(["review", str(written_results), "--strategy", "smart", "--out",
                        str(tmp_path / "r.xlsx")])

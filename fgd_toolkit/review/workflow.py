@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import OutputError
+from ..errors import OutputError, UsageError
 from ..settings import CodeSettings
 from .read import read_reviewed, roles_for
 from .select import select_turns
@@ -20,14 +20,20 @@ REVIEW_FILE = "review.xlsx"
 def make_review_sheet(result: "CodingResult", target: str | Path, *, sample: int,
                       strategy: str = "uncertain", seed: int = 0,
                       reviewed: Iterable[str | Path] = (),
-                      overwrite: bool = False) -> list[tuple[str, int]]:
+                      overwrite: bool = False) -> tuple[Path, list[tuple[str, int]]]:
     """Choose ``sample`` turns of ``result`` by ``strategy`` (skipping turns reviewed in the
     results or in the ``reviewed`` files) and write them to the review sheet ``target``.
 
     Refuses to replace an existing sheet unless ``overwrite``: it may hold a researcher's
-    decisions. Returns the turns written.
+    decisions. ``target`` may be a folder (the sheet is then ``review.xlsx`` in it). Returns
+    the sheet's path and the turns written.
     """
     target = Path(target)
+    if target.is_dir():
+        target = target / REVIEW_FILE
+    if target.suffix.lower() != ".xlsx":
+        raise UsageError(f"the review sheet is a workbook, not '{target.suffix or target.name}'.",
+                         path=target, fix="give --out a file name ending in .xlsx.")
     if target.exists() and not overwrite:
         raise OutputError("the review sheet already exists (it may hold your decisions).",
                           path=target, fix="pass --out with another file name, or --force to "
@@ -46,4 +52,4 @@ def make_review_sheet(result: "CodingResult", target: str | Path, *, sample: int
                           path=target, fix="nothing to do; run `fgd evaluate` or `fgd code "
                                            "--reviewed` with your reviewed files.")
     write_review_sheet(result, target, turns, strategy=strategy, seed=seed)
-    return turns
+    return target, turns
