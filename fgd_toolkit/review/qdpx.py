@@ -28,6 +28,7 @@ Anything that cannot be mapped is a one-line error naming the file and the fix.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from pathlib import Path
 
@@ -147,10 +148,12 @@ def _source_text(archive: SafeZip, source, path: Path) -> str | None:
                                    "project does not contain.", path=path, fix=_FIX)
     data = archive.read(entry)
     try:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") \
-            else data.decode("cp1252")
+        raise ReviewedCodingsError(f"the text of source '{source.get('name')}' is not UTF-8.",
+                                   path=path, fix=_FIX) from None
 
 
 class _Positions:
@@ -162,8 +165,6 @@ class _Positions:
         self._crs = [i for i, ch in enumerate(raw) if ch == "\r" and raw[i + 1:i + 2] == "\n"]
 
     def __call__(self, pos: int) -> int:
-        from bisect import bisect_left
-
         return pos - bisect_left(self._crs, pos)
 
 
@@ -171,7 +172,7 @@ def _fits(text: str, spans: pd.DataFrame) -> int | None:
     """``None`` when ``text`` holds every passage at its offsets, else the first offset where
     it does not."""
     for row in spans.itertuples(index=False):
-        if text[int(row.char_start):int(row.char_end)] != row.text:
+        if text[int(row.char_start):int(row.char_end)] != str(row.text):
             return int(row.char_start)
     return None
 
@@ -195,9 +196,8 @@ def _match_source(name: str, text: str | None, passages: pd.DataFrame, transcrip
                         "project.qdpx.")
         return by_name
     if text is not None:
-        if transcripts:
-            hits = [t.id for t in transcripts if t.plain_text == text and t.id in ids]
-        else:
+        hits = [t.id for t in transcripts or () if t.id in ids and t.plain_text == text]
+        if not hits:
             hits = [t for t in ids if _fits(text, passages[passages["transcript_id"] == t])
                     is None]
         if len(hits) == 1:

@@ -28,6 +28,8 @@ from .decisions import FileDecisions, normalise_polarity
 from .sheet import MACHINE_VALUES, SHEET_COLUMNS, SHEET_NAME
 from .table import cell_text, parse_turn
 
+#: Reading stops after this many blank rows in a row.
+MAX_BLANK_ROWS = 1000
 #: What researchers type in ``decision``, mapped to the sheet's values.
 DECISION_ALIASES = {"accept": "accept", "terima": "accept", "diterima": "accept",
                     "reject": "reject", "tolak": "reject", "ditolak": "reject",
@@ -77,10 +79,15 @@ def read_review_sheet(path: Path, sheet, *, coder: str, labels: dict[str, str]) 
     turns: dict[tuple[str, int], list[tuple[int, dict[str, str]]]] = {}
     last: tuple[str, int] | None = None
     rows_read = 0
+    blank = 0
     for n, raw in enumerate(values, 2):
         cells = {name: cell_text(raw[k]) if k < len(raw) else "" for name, k in col.items()}
         if not any(cells.values()):
+            blank += 1
+            if blank > MAX_BLANK_ROWS:     # formatting saved down to row 1,048,576
+                break
             continue
+        blank = 0
         rows_read += 1
         if cells["transcript_id"] or cells["turn"]:
             if not cells["transcript_id"]:
