@@ -83,7 +83,8 @@ class ReviewedCodings:
             empty ``code_id`` (and polarity) marks a turn read with no code. ``passage_id`` is
             filled when the decision names one passage (a REFI-QDA selection inside one
             passage), ``row`` is the row (CSV/XLSX/sheet) or selection number (``.qdpx``) in
-            ``file``, for messages.
+            ``file``, for messages (0 for the no-code rows a ``.qdpx`` implies for turns
+            without a selection).
         files: one dict per file read, for the manifest: ``path, sha256, format`` (one of
             :data:`FORMATS`), ``coder, rows`` (data rows or selections read), ``turns``
             (turns it reviews).
