@@ -184,7 +184,8 @@ def read_coders(inputs, names: list[str] | None = None) -> list[Coder]:
             if not path.exists():
                 raise UsageError("no such file or folder.", path=path,
                                  fix="check the path of this coder's codings.")
-            frame, source, name = load_gold(path), str(path), path.stem or path.name
+            frame, source, name = _with_read_turns(load_gold(path)), str(path), \
+                path.stem or path.name
             if frame.empty:
                 raise FgdError("holds no codings.", path=path,
                                fix="give each coder's codings (one row per turn and code).")
@@ -192,6 +193,20 @@ def read_coders(inputs, names: list[str] | None = None) -> list[Coder]:
                             source=source))
     _unique_names(coders)
     return coders
+
+
+def _with_read_turns(gold: pd.DataFrame) -> pd.DataFrame:
+    """A gold table plus one empty-code row per turn its file lists with no code (kept by
+    :func:`~fgd_toolkit.evaluate.load_gold` in ``attrs``): a turn the coder read and left
+    uncoded is a unit too."""
+    coded = set(zip(gold["transcript_id"], gold["turn"].astype(int)))
+    read = [(str(t), int(u)) for t, u in gold.attrs.get("reviewed_turns", ())
+            if (str(t), int(u)) not in coded]
+    if not read:
+        return gold
+    empty = pd.DataFrame([{"transcript_id": t, "turn": u, "code_id": "", "polarity": ""}
+                          for t, u in read])
+    return pd.concat([gold, empty], ignore_index=True)
 
 
 def _clean(frame: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -264,22 +264,28 @@ def _print_code_summary(result) -> None:
 @handle_errors
 def evaluate(
     results: Path = typer.Argument(..., help="A results folder written by `fgd code`."),
-    gold: list[Path] = typer.Option(..., "--gold", "-g", help="Hand codings: CSV file(s) or "
-                                    "folder(s) with columns transcript_id, turn, code_id, "
-                                    "polarity."),
+    gold: list[Path] = typer.Option(..., "--gold", "-g", help="Hand codings: CSV/XLSX "
+                                    "table(s) with columns transcript_id, turn, code_id, "
+                                    "polarity (empty code_id = read, no code), filled review "
+                                    "sheets, REFI-QDA projects (.qdpx), or folders of them."),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the per-code scores "
                                                                  "to this CSV file."),
 ) -> None:
     """Score coded results against a researcher's own hand codings, turn by turn.
 
-    Only the transcripts the hand codings cover are scored. Example:
-    fgd evaluate results/ --gold my-codings.csv
+    A table or project scores every turn of the transcripts it covers; a review sheet scores
+    the turns reviewed on it. Example:
+    fgd evaluate results/ --gold my-codings.csv --gold results/review.xlsx
     """
     from . import atomic
-    from .evaluate import load_gold, score_result
+    from .evaluate import load_gold_for, score_result
     from .export import load_results
 
-    scores = score_result(load_results(results), load_gold(list(gold)))
+    result = load_results(results)
+    reviewed = load_gold_for(result, list(gold))
+    for warning in reviewed.warnings:
+        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+    scores = score_result(result, reviewed)
     micro = scores.micro
     table = Table(title="Agreement with the hand codings (turn level)")
     for name in ("code", "precision", "recall", "F1", "kappa", "support"):
@@ -291,10 +297,12 @@ def evaluate(
     table.add_row("[bold]all (micro)", f"{micro.precision:.3f}", f"{micro.recall:.3f}",
                   f"{micro.f1:.3f}", _figure(scores.kappa_overall), str(micro.tp + micro.fn))
     out_console.print(table)
-    out_console.print(f"code F1 {micro.f1:.3f} (macro {scores.macro_f1:.3f}); code+polarity "
-                      f"F1 {scores.polarity_micro.f1:.3f}; Cohen's kappa {_figure(scores.kappa_overall)} "
-                      "(code presence over the covered transcripts' participant turns, all "
-                      "codes pooled; '-': undefined)")
+    scope = reviewed.scoring_scope(result.passages)
+    out_console.print(f"{len(scope)} turns scored; code F1 {micro.f1:.3f} (macro "
+                      f"{scores.macro_f1:.3f}); code+polarity F1 "
+                      f"{scores.polarity_micro.f1:.3f}; Cohen's kappa "
+                      f"{_figure(scores.kappa_overall)} (code presence over the scored "
+                      "participant turns, all codes pooled; '-': undefined)")
     if out is not None:
         atomic.write_text(out, per_code.to_csv(index=False, lineterminator="\n"))
         err_console.print(f"Wrote per-code scores to {escape(str(out))}")
@@ -424,6 +432,52 @@ def _print_agreement(report) -> None:
     out_console.print("polarity: absent / enabler / barrier / mixed (both, or neutral); "
                       "'-': undefined (the coders used one value only). "
                       f"{len(report.disagreements)} (turn, code) disagreements.")
+
+
+@app.command()
+@handle_errors
+def review(
+    results: Path = typer.Argument(..., help="A results folder written by `fgd code`."),
+    sample: int = typer.Option(40, "--sample", "-n", min=1, help="How many turns to put on "
+                               "the sheet."),
+    strategy: str = typer.Option("uncertain", "--strategy", "-s", help="How turns are chosen: "
+                                 "uncertain (those whose decisions teach the coder most), "
+                                 "random, or first (in transcript order)."),
+    seed: int = typer.Option(0, "--seed", help="Seed of --strategy random (same seed, same "
+                             "turns)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The sheet to write "
+                                       "(default: RESULTS/review.xlsx)."),
+    reviewed: list[Path] = typer.Option([], "--reviewed", help="Files of turns already "
+                                        "reviewed (skipped; repeatable)."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing sheet (it may "
+                               "hold decisions)."),
+) -> None:
+    """Write a review sheet (XLSX) of turns for the researcher to accept, reject or correct.
+
+    Fill it in Excel or LibreOffice, then pass it to `fgd code --reviewed` or
+    `fgd evaluate --gold`. Example:
+    fgd review results/ --sample 40 --strategy uncertain
+    """
+    from .export import load_results
+    from .review import REVIEW_FILE, make_review_sheet
+
+    result = load_results(results)
+    target = out or results / REVIEW_FILE
+    target, turns = make_review_sheet(result, target, sample=sample, strategy=strategy,
+                                      seed=seed, reviewed=reviewed, overwrite=force)
+    table = Table(title=f"Turns to review ({strategy})")
+    table.add_column("transcript")
+    table.add_column("turns", justify="right")
+    per = {}
+    for tid, _turn in turns:
+        per[tid] = per.get(tid, 0) + 1
+    for tid, count in per.items():
+        table.add_row(escape(tid), str(count))
+    out_console.print(table)
+    if len(turns) < sample:
+        err_console.print(f"Only {len(turns)} eligible turns were not reviewed yet.")
+    err_console.print(f"Wrote {len(turns)} turns to {escape(str(target))}; fill it in, then "
+                      f"run fgd code ... --reviewed {escape(str(target))}")
 
 
 @codebook_app.command("lint")

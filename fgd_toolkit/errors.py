@@ -79,3 +79,8 @@ class OutputError(FgdError):
 
 class UsageError(FgdError):
     """Arguments that do not fit together (no inputs, bad option value...)."""
+
+
+class ReviewedCodingsError(FgdError):
+    """A researcher's reviewed codings (CSV/XLSX table, review sheet, REFI-QDA project) cannot
+    be read, or do not fit the results they are meant for."""

@@ -17,23 +17,40 @@ GOLD_COLUMNS = ("transcript_id", "turn", "code_id", "polarity")
 
 
 def load_gold(paths: str | Path | list[str | Path]) -> pd.DataFrame:
-    """Gold codings from CSV files (columns ``transcript_id, turn, code_id, polarity``)."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    frames = []
-    for item in paths:
-        item = Path(item)
-        files = sorted(item.glob("*.csv")) if item.is_dir() else [item]
-        for f in files:
-            frame = pd.read_csv(f, dtype=str, keep_default_na=False)
-            missing = [c for c in GOLD_COLUMNS if c not in frame.columns]
-            if missing:
-                raise FgdError(f"gold file lacks column(s) {', '.join(missing)}.", path=f,
-                               fix=f"give it the columns {', '.join(GOLD_COLUMNS)}.")
-            frames.append(frame)
-    gold = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=GOLD_COLUMNS)
-    gold["turn"] = gold["turn"].astype(int)
-    return gold[list(GOLD_COLUMNS)].drop_duplicates().reset_index(drop=True)
+    """Gold codings, columns :data:`GOLD_COLUMNS`: the coded rows of any file
+    :func:`~fgd_toolkit.review.read_reviewed` reads (CSV/XLSX tables with columns
+    ``transcript_id, turn, code_id, polarity``, filled review sheets; several files or
+    folders). Not checked against any results: :func:`score_result` and ``fgd evaluate``
+    check them. A row with an empty ``code_id`` (a turn read with no code) adds no row but
+    widens what is scored: the table's ``attrs`` keep ``scored_transcripts`` (transcripts a
+    plain table or project covers in full) and ``reviewed_turns``.
+    """
+    from .review import read_reviewed
+
+    return gold_table(read_reviewed(paths))
+
+
+def gold_table(reviewed) -> pd.DataFrame:
+    """The truth of a :class:`~fgd_toolkit.review.ReviewedCodings` as a gold table, with its
+    scoring scope in ``attrs``."""
+    gold = reviewed.truth()
+    gold.attrs["scored_transcripts"] = sorted(reviewed.scored_transcripts)
+    gold.attrs["reviewed_turns"] = sorted(reviewed.turns)
+    return gold
+
+
+def load_gold_for(result, paths: str | Path | list[str | Path]):
+    """Hand codings in any reviewed-codings format, checked against ``result`` (transcripts,
+    turns, speakers, codes; a ``.qdpx`` mapped onto its passages): a
+    :class:`~fgd_toolkit.review.ReviewedCodings` for :func:`score_result`."""
+    from .review import read_reviewed
+    from .review.read import roles_for
+    from .settings import CodeSettings
+
+    settings = CodeSettings.from_manifest(result.manifest.get("settings") or {})
+    return read_reviewed(paths, passages=result.passages, codebook=result.codebook,
+                         transcripts=result.transcripts, codings=result.codings,
+                         roles=roles_for(settings))
 
 
 def turn_codings(passages: pd.DataFrame, codings: pd.DataFrame) -> pd.DataFrame:
@@ -142,21 +159,38 @@ def check_gold(result, gold: pd.DataFrame) -> None:
                        fix="use the code ids of the codebook the results were coded with.")
 
 
-def score_result(result, gold: pd.DataFrame) -> Scores:
-    """Score a :class:`~fgd_toolkit.pipeline.CodingResult` against hand codings of some of its
-    transcripts (gold columns :data:`GOLD_COLUMNS`): only the transcripts the gold covers
-    count, every one of their turns included (a turn the coder left uncoded is a negative).
-    Cohen's kappa per code and pooled is computed over their participant turns (and any
-    other turn either side coded), the units of ``fgd agreement --results``."""
-    from .agreement import kappa_per_code, turns_of_passages
+def score_result(result, gold) -> Scores:
+    """Score a :class:`~fgd_toolkit.result.CodingResult` against hand codings: a gold table
+    (:data:`GOLD_COLUMNS`, e.g. from :func:`load_gold`) or a
+    :class:`~fgd_toolkit.review.ReviewedCodings` (from :func:`load_gold_for`).
 
+    Scored turns: every turn of the transcripts a plain table or a ``.qdpx`` covers (a turn
+    the coder left uncoded is a negative), and every reviewed turn (a review sheet scores only
+    the turns reviewed on it; a turn listed with no code is a negative). Cohen's kappa per
+    code and pooled is computed over the scored participant turns (and any other turn either
+    side coded), the units of ``fgd agreement --results``.
+    """
+    from .agreement import kappa_per_code, turns_of_passages
+    from .review import ReviewedCodings
+
+    if isinstance(gold, ReviewedCodings):
+        scope = gold.scoring_scope(result.passages)
+        gold = gold.truth()
+    else:
+        whole = set(gold.attrs["scored_transcripts"]) if "scored_transcripts" in gold.attrs \
+            else set(gold["transcript_id"])
+        turns = {(str(t), int(u)) for t, u in gold.attrs.get("reviewed_turns", ())}
+        covered = result.passages[result.passages["transcript_id"].isin(whole)]
+        keys = set(zip(covered["transcript_id"], covered["turn"].astype(int))) | turns
+        scope = pd.DataFrame(sorted(keys), columns=["transcript_id", "turn"])
+    gold = gold[gold["code_id"].astype(str) != ""]
     check_gold(result, gold)
     codes = result.codebook.ids
-    covered = result.passages[result.passages["transcript_id"].isin(set(gold["transcript_id"]))]
     predicted = turn_codings(result.passages, result.codings)
-    # a row without a code marks a turn the coder read and left uncoded: scope, not a coding
-    coded = gold[gold["code_id"].astype(str) != ""]
-    scores = score(predicted, coded, codes=codes, scope=covered[["transcript_id", "turn"]])
+    scores = score(predicted, gold, codes=codes, scope=scope)
+    keys = set(zip(scope["transcript_id"], scope["turn"].astype(int)))
+    in_scope = result.passages[[k in keys for k in zip(result.passages["transcript_id"],
+                                                       result.passages["turn"].astype(int))]]
     scores.kappa, scores.kappa_overall = kappa_per_code(
-        predicted, gold, turns_of_passages(covered), codes, names=("results", "hand codings"))
+        predicted, gold, turns_of_passages(in_scope), codes, names=("results", "hand codings"))
     return scores
