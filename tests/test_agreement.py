@@ -313,8 +313,8 @@ def test_bad_arguments_are_one_line_errors(study, args, words):
 
 def test_unknown_polarity_names_the_file(study):
     odd = study / "citra.csv"
-    odd.write_text("transcript_id,turn,code_id,polarity\nfgd-a,2,KEP,pendorong\n",
+    odd.write_text("transcript_id,turn,code_id,polarity\nfgd-a,2,KEP,mungkin\n",
                    encoding="utf-8")
     output = _error(runner.invoke(app, ["agreement", str(study / "ana.csv"), str(odd),
                                         "--common-codes"]))
-    assert "citra.csv" in output and "pendorong" in output
+    assert "citra.csv" in output and "mungkin" in output
