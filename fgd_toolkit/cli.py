@@ -200,6 +200,11 @@ def code_command(
                                         "sentence-transformers back-end download its model."),
     model: Optional[Path] = typer.Option(None, "--model", help="Calibration file written by "
                                          "`fgd calibrate` (default: the shipped models)."),
+    reviewed: list[Path] = typer.Option([], "--reviewed", help="A researcher's decisions "
+                                        "(repeatable): a filled review sheet, a CSV/XLSX table "
+                                        "(transcript_id, turn, code_id, polarity) or a "
+                                        "REFI-QDA .qdpx. Reviewed turns keep them; the rest is "
+                                        "coded by the model refitted on them."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
 ) -> None:
@@ -226,7 +231,8 @@ def code_command(
         report = ProgressReporter(bar)
         transcripts = _read(paths, column, roster, report)
         result = code(transcripts, cb, embedder=embedder, settings=settings,
-                      cache_dir=cache_dir, use_cache=not no_cache, progress=report)
+                      cache_dir=cache_dir, use_cache=not no_cache, progress=report,
+                      reviewed=list(reviewed) or None)
         written = result.to_csv(out)
     _print_code_summary(result)
     for warning in result.warnings:
@@ -253,6 +259,13 @@ def _print_code_summary(result) -> None:
                  f"{status.get('covered', 0)} covered, "
                  f"{status.get('mixed', 0)} mixed, {status.get('emergent', 0)} emergent")
     out_console.print(line)
+    review = result.manifest.get("reviewed")
+    if review:
+        human = int((result.codings["source"] == "human").sum())
+        refit = review.get("refit", {})
+        kept = ", ".join(refit.get("kept", [])) or "nothing beyond the reviewed turns"
+        out_console.print(f"{review['turns']} reviewed turns from {len(review['files'])} "
+                          f"file(s) ({human} human codings); the refit kept: {escape(kept)}")
     emergent = result.clusters[result.clusters["status"] == "emergent"] \
         if len(result.clusters) else []
     for row in getattr(emergent, "itertuples", lambda: [])():

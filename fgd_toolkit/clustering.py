@@ -178,8 +178,10 @@ def cluster_passages(passages: pd.DataFrame, vectors: np.ndarray, ineligible: np
 
 
 def reinforce_codings(codings: pd.DataFrame, passages: pd.DataFrame, clusters: pd.DataFrame,
-                      scores, evidence, protos, cb, coder: str, run_id: str) -> pd.DataFrame:
-    """Members of a cluster dominated by one code get it when their own evidence was weak."""
+                      scores, evidence, protos, cb, coder: str, run_id: str,
+                      skip: np.ndarray | None = None) -> pd.DataFrame:
+    """Members of a cluster dominated by one code get it when their own evidence was weak;
+    rows flagged in ``skip`` (passages of reviewed turns) are never touched."""
     from .tagging.tagger import evidence_text, polarity_label  # tagging sits above clustering
 
     if clusters.empty:
@@ -193,7 +195,8 @@ def reinforce_codings(codings: pd.DataFrame, passages: pd.DataFrame, clusters: p
         members = np.flatnonzero(passages["cluster"].to_numpy() == row.cluster)
         for i in members:
             p = float(scores.presence[i, j])
-            if (pids[i], row.dominant_code) in have or p < scores.weak_threshold:
+            if (pids[i], row.dominant_code) in have or p < scores.weak_threshold \
+                    or (skip is not None and skip[i]):
                 continue
             rows.append({
                 "passage_id": pids[i], "code_id": row.dominant_code,

@@ -29,6 +29,8 @@ from .segment import to_passages
 from .settings import CodeSettings, eligible_mask, ineligible_reasons
 from .tagging.features import build_prototypes, gather_evidence, prototype_texts
 from .tagging.model import Tagger, calibration_sha256, load_models
+from .review import apply_reviews
+from .tagging.study import ReviewedTurn
 from .tagging.tagger import candidates_table, codings_table
 
 Progress = Callable[[str, int, int], None]
@@ -121,7 +123,7 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
 def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Codebook, *,
          embedder=None, settings: CodeSettings | None = None,
          cache_dir: str | Path | None = None, use_cache: bool = True,
-         progress: Progress | None = None) -> CodingResult:
+         progress: Progress | None = None, reviewed=None) -> CodingResult:
     """Code transcripts with a codebook.
 
     Args:
@@ -133,6 +135,10 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
         cache_dir: where vectors are cached (default: the user cache folder).
         use_cache: ``False`` embeds everything again and writes nothing to the cache.
         progress: optional callback ``(stage, done, total)``.
+        reviewed: a researcher's decisions: files or folders in any format of
+            :func:`~fgd_toolkit.review.read_reviewed`, or a
+            :class:`~fgd_toolkit.review.ReviewedCodings`. Reviewed turns keep the researcher's
+            codes (``source=human``) and the tagger is refitted on them for the rest.
 
     Returns:
         A :class:`CodingResult` with passages, codings, clusters and matrices.
@@ -160,6 +166,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"),
                            cache_dir=cache if use_cache else None)
+    review = _read_reviews(reviewed, passages, cb, transcripts, settings)
     stage_done("segment")
     analysis = analyse(passages, cb, backend, settings,
                        cache_dir=cache_dir, use_cache=use_cache, progress=progress)
@@ -169,12 +176,20 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     vectors, embedder_obj = analysis.vectors, analysis.cache
     calibration_key, tagger = models.for_backend(backend.model_id)
     tagger.set_params(max_codes=settings.max_codes_per_passage)
+    if review is not None and review.turns:
+        tagger = tagger.adapt(evidence, mask, cb, reviewed_turns(review, passages, mask),
+                              vectors)
     scores = tagger.predict(evidence, mask, cb)
-    run_id = _run_id(transcripts, cb, backend.model_id, settings)
+    run_id = _run_id(transcripts, cb, backend.model_id, settings, review)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
     candidates = candidates_table(passages["passage_id"].tolist(), cb, evidence, scores)
     codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
                             coder, run_id)
+    machine_codings = codings
+    if review is not None:
+        codings = apply_reviews(codings, passages, review, candidates=candidates,
+                                coder_default=coder, run_id=run_id, codebook=cb,
+                                settings=settings)
     stage_done("tag")
 
     clusters = pd.DataFrame()
@@ -189,7 +204,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
         passages["cluster_note"] = notes
         if settings.cluster_reinforce:
             codings = reinforce_codings(codings, passages, clusters, scores, evidence, protos,
-                                        cb, coder, run_id)
+                                        cb, coder, run_id,
+                                        skip=_reviewed_rows(review, passages))
     stage_done("cluster")
 
     warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb, tagger)
@@ -197,9 +213,76 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
                          calibration_key, tagger, passages, codings, mask)
     manifest["warnings"] = warnings
+    if review is not None:
+        manifest["reviewed"] = _review_manifest(review, machine_codings, passages, tagger)
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,
                         manifest=manifest, warnings=warnings, transcripts=transcripts,
                         candidates=candidates)
+
+
+def _read_reviews(reviewed, passages: pd.DataFrame, cb: Codebook, transcripts,
+                  settings: CodeSettings):
+    """The researcher's decisions, checked against these passages and codebook before any
+    coding work (``None`` when there are none)."""
+    if reviewed is None:
+        return None
+    from .review import ReviewedCodings, read_reviewed, roles_for
+
+    if isinstance(reviewed, ReviewedCodings):
+        return reviewed
+    if isinstance(reviewed, (str, Path)):
+        reviewed = [reviewed]
+    reviewed = list(reviewed)
+    if not reviewed:
+        return None
+    return read_reviewed(reviewed, passages=passages, codebook=cb, transcripts=transcripts,
+                         roles=roles_for(settings))
+
+
+def reviewed_turns(review, passages: pd.DataFrame, mask: np.ndarray) -> list[ReviewedTurn]:
+    """The reviewed turns as the tagger learns from them: their eligible passage rows and
+    their whole truth (turns without an eligible passage teach nothing)."""
+    rows: dict[tuple[str, int], list[int]] = {}
+    for i, (tid, turn) in enumerate(zip(passages["transcript_id"], passages["turn"])):
+        if mask[i]:
+            rows.setdefault((str(tid), int(turn)), []).append(i)
+    truth: dict[tuple[str, int], dict[str, set[str]]] = {key: {} for key in review.turns}
+    for row in review.truth().itertuples():
+        truth[(str(row.transcript_id), int(row.turn))].setdefault(row.code_id, set()).add(
+            row.polarity)
+    return [ReviewedTurn(key=key, rows=rows[key], codes=codes)
+            for key, codes in sorted(truth.items()) if key in rows]
+
+
+def _reviewed_rows(review, passages: pd.DataFrame) -> np.ndarray | None:
+    """Rows of passages in reviewed turns (the machine never re-decides them)."""
+    if review is None:
+        return None
+    turns = review.turns
+    return np.array([(str(t), int(u)) in turns
+                     for t, u in zip(passages["transcript_id"], passages["turn"])], dtype=bool)
+
+
+def _review_manifest(review, machine_codings: pd.DataFrame, passages: pd.DataFrame,
+                     tagger: Tagger) -> dict:
+    """Which reviewed files were used (with hashes), how many decisions each code learnt
+    from, and what the refit kept."""
+    adjustments = tagger.adjustments_.report if tagger.adjustments_ is not None else {}
+    return {"files": review.files, "turns": len(review.turns),
+            "decisions_per_code": review.counts_per_code(codings=machine_codings,
+                                                         passages=passages),
+            "refit": _plain(adjustments)}
+
+
+def _plain(value):
+    """Numbers and containers of a report as plain JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _warnings(passages, codings, cb: Codebook, mask) -> list[str]:
@@ -262,7 +345,8 @@ def _sha256_file(path: Path | None) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings) -> str:
+def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings,
+            review=None) -> str:
     digest = hashlib.sha256()
     for t in transcripts:
         digest.update(t.id.encode())
@@ -270,6 +354,8 @@ def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings) ->
     digest.update(cb.sha256.encode())
     digest.update(model_id.encode())
     digest.update(calibration_sha256(settings.model).encode())
+    for item in (review.files if review is not None else []):
+        digest.update(str(item.get("sha256", "")).encode())
     digest.update(repr(settings).encode())
     digest.update(__version__.encode())
     return digest.hexdigest()[:12]
