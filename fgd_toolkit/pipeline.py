@@ -172,17 +172,25 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
                             dtype=bool)
     few_keywords = np.isin(cb.ids, codes_with_few_keywords(cb))
     few_examples = np.isin(cb.ids, codes_with_few_examples(cb))
+    tagging = report("Tagging")
+    if tagging:
+        tagging(0, 1)
     scores = decide(evidence, mask, calibration, settings.max_codes_per_passage, keyword_free,
                     few_keywords, few_examples)
     run_id = _run_id(transcripts, cb, backend.model_id, settings)
     coder = f"fgd-toolkit {__version__} ({backend.name})"
     codings = codings_table(passages["passage_id"].tolist(), cb, evidence, protos, scores,
                             coder, run_id)
+    if tagging:
+        tagging(1, 1)
     stage_done("tag")
 
     clusters = pd.DataFrame()
     passages = passages.copy()
     if settings.cluster:
+        clustering = report("Clustering")
+        if clustering:
+            clustering(0, 1)
         clusters, assignment, notes = cluster_passages(passages, vectors,
                                                        ineligible_reasons(passages, settings),
                                                        codings,
@@ -193,6 +201,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
         if settings.cluster_reinforce:
             codings = reinforce_codings(codings, passages, clusters, scores, evidence, protos,
                                         cb, coder, run_id)
+        if clustering:
+            clustering(1, 1)
     stage_done("cluster")
 
     warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb)
@@ -312,7 +322,8 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      if ver(d)},
         "inputs": [{"transcript_id": t.id, "path": str(t.path) if t.path else "",
                     "sha256": _sha256_file(t.path), "turns": len(t.turns),
-                    "encoding": t.encoding} for t in transcripts],
+                    "encoding": t.encoding, "title": t.title, "group": t.group,
+                    "date": t.date, "location": t.location} for t in transcripts],
         "codebook": {"name": cb.name, "version": cb.version,
                      "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes),
