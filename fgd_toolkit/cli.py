@@ -63,9 +63,11 @@ class SpeedColumn(ProgressColumn):
 
     def render(self, task) -> Text:
         unit = task.fields.get("unit")
-        if not unit or not task.speed:
+        speed = task.finished_speed or task.speed or (
+            task.completed / task.elapsed if task.completed and task.elapsed else None)
+        if not unit or not speed:
             return Text("")
-        return Text(f"{task.speed:,.0f} {unit}/s", style="progress.data.speed")
+        return Text(f"{speed:,.0f} {unit}/s", style="progress.data.speed")
 
 
 def progress_bar() -> Progress:

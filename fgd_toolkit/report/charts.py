@@ -15,7 +15,7 @@ import numpy as np
 
 #: Colour steps of a heatmap (CSS classes ``e1..e5``, ``b1..b5``, ``x1..x5``).
 STEPS = 5
-LABEL_CHARS = 40
+LABEL_CHARS = 50
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def diverging_bars(sections: list[tuple[str | None, list[BarRow]]], t: dict,
 
     ``sections`` are ``(heading or None, rows)``; a heading is drawn as a row of its own.
     """
-    width, label_w, row_h, bar_h, top, bottom = 760, 270, 24, 14, 34, 26
+    width, label_w, row_h, bar_h, top, bottom = 800, 320, 24, 14, 34, 26
     left, right = label_w + 40, width - 40
     centre = (left + right) / 2
     half = (right - left) / 2
@@ -133,7 +133,7 @@ def legend(peak: int, prefixes: list[tuple[str, str]], t: dict) -> str:
 
 def _row_header(code) -> str:
     return (f'<th scope="row" title="{escape(code.label)}"><span class="cid">{escape(code.id)}'
-            f'</span> {escape(_short(code.label, 44))}</th>')
+            f'</span> {escape(_short(code.label, 52))}</th>')
 
 
 def polarity_heatmap(kind: str, codes, themes, columns: list[str], titles: list[str],
