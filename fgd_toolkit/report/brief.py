@@ -249,6 +249,8 @@ def write_brief_docx(brief: Brief, data: ReportData, path: Path) -> None:
     doc.core_properties.language = "id-ID" if data.lang == "id" else "en-GB"
     doc.core_properties.author = "fgd-toolkit"
     doc.styles["Normal"].font.size = Pt(11)
+    # style objects, not names: python-docx looks a name up among all styles on every use
+    quote_style, bullet_style = doc.styles["Quote"], doc.styles["List Bullet"]
     doc.add_heading(brief.title, level=0)
     draft = doc.add_paragraph()
     draft.add_run(_draft_line(data)).italic = True
@@ -258,7 +260,7 @@ def write_brief_docx(brief: Brief, data: ReportData, path: Path) -> None:
     if brief.key_findings:
         doc.add_heading(t["key_findings"], level=1)
         for finding in brief.key_findings:
-            doc.add_paragraph(finding, style="List Bullet")
+            doc.add_paragraph(finding, style=bullet_style)
     for theme in brief.themes:
         doc.add_heading(theme.label, level=1)
         doc.add_paragraph(theme.summary)
@@ -272,7 +274,7 @@ def write_brief_docx(brief: Brief, data: ReportData, path: Path) -> None:
                 para.add_run(s.label).bold = True
                 para.add_run(s.rest + " " + " ".join(f"[{q.number}]" for q in s.quotes))
                 for q in s.quotes:
-                    quote = doc.add_paragraph(style="Quote")
+                    quote = doc.add_paragraph(style=quote_style)
                     quote.add_run(f"[{q.number}] \u201c{q.text}\u201d ")
                     meta = quote.add_run(f"({quote_meta(q, t)})" + ("" if q.reviewed else " ⚑"))
                     meta.italic = False
