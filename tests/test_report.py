@@ -197,21 +197,20 @@ def test_missing_manifest_is_a_one_line_error(results_copy):
     assert not (results_copy / "report.html").exists()
 
 
-def test_codings_of_unknown_passages_are_named_by_row(results_copy):
+@pytest.mark.parametrize("row, column, value, needles", [
+    (4, "passage_id", "no-such-passage", ["row 6", "'no-such-passage'", "passages.csv"]),
+    (0, "code_id", "XYZ", ["row 2", "'XYZ'", "codebook.yaml"]),
+    (2, "polarity", "positive", ["row 4", "'positive'", "enabler, barrier, neutral"]),
+], ids=["unknown-passage", "unknown-code", "unknown-polarity"])
+def test_codings_that_do_not_fit_the_folder_are_named_by_row(results_copy, row, column, value,
+                                                              needles):
     codings = pd.read_csv(results_copy / "codings.csv", keep_default_na=False, dtype=str)
-    codings.loc[4, "passage_id"] = "no-such-passage"
+    codings.loc[row, column] = value
     codings.to_csv(results_copy / "codings.csv", index=False)
     result = runner.invoke(app, ["report", str(results_copy)])
-    _one_line_error(result, "codings.csv", "row 6", "'no-such-passage'", "passages.csv", "Fix:")
+    _one_line_error(result, "codings.csv", *needles, "Fix:")
     assert not list(results_copy.glob("policy_brief*"))
-
-
-def test_codings_of_unknown_codes_are_named_by_row(results_copy):
-    codings = pd.read_csv(results_copy / "codings.csv", keep_default_na=False, dtype=str)
-    codings.loc[0, "code_id"] = "XYZ"
-    codings.to_csv(results_copy / "codings.csv", index=False)
-    result = runner.invoke(app, ["report", str(results_copy)])
-    _one_line_error(result, "codings.csv", "row 2", "'XYZ'", "codebook.yaml")
+    assert not (results_copy / "report.html").exists()
 
 
 def test_unknown_language_is_a_one_line_error(results_copy):

@@ -66,29 +66,22 @@ def check_codings(passages: pd.DataFrame, codings: pd.DataFrame, code_ids: list[
                   folder: Path) -> None:
     """Raise :class:`OutputError` for the first coding whose passage, code or polarity is
     unknown. Rows are numbered as a spreadsheet shows them (header = row 1)."""
-    known_passages = set(passages["passage_id"])
-    unknown = ~codings["passage_id"].isin(known_passages)
-    if unknown.any():
-        row = int(unknown.to_numpy().argmax())
-        raise OutputError(
-            f"row {row + 2}: passage '{codings['passage_id'].iloc[row]}' is not in "
-            f"passages.csv ({int(unknown.sum())} coding(s) refer to unknown passages).",
-            path=folder / "codings.csv",
-            fix="keep codings.csv and passages.csv from the same run, or " +
-                RERUN.format(folder=folder) + ".")
-    unknown = ~codings["code_id"].isin(set(code_ids))
-    if unknown.any():
-        row = int(unknown.to_numpy().argmax())
-        raise OutputError(
-            f"row {row + 2}: code '{codings['code_id'].iloc[row]}' is not in codebook.yaml "
-            f"({int(unknown.sum())} coding(s) with unknown codes).",
-            path=folder / "codings.csv",
-            fix="add the code to codebook.yaml in this folder, or " +
-                RERUN.format(folder=folder) + ".")
-    unknown = ~codings["polarity"].isin(POLARITIES)
-    if unknown.any():
-        row = int(unknown.to_numpy().argmax())
-        raise OutputError(
-            f"row {row + 2}: polarity '{codings['polarity'].iloc[row]}' is not one of "
-            f"{', '.join(POLARITIES)}.", path=folder / "codings.csv",
-            fix=f"write {', '.join(POLARITIES)} in the polarity column.")
+    rerun = RERUN.format(folder=folder) + "."
+    checks = [
+        ("passage_id", set(passages["passage_id"]), "passage '{value}' is not in passages.csv",
+         "coding(s) refer to unknown passages",
+         "keep codings.csv and passages.csv from the same run, or " + rerun),
+        ("code_id", set(code_ids), "code '{value}' is not in codebook.yaml",
+         "coding(s) with unknown codes",
+         "add the code to codebook.yaml in this folder, or " + rerun),
+        ("polarity", set(POLARITIES),
+         "polarity '{value}' is not one of " + ", ".join(POLARITIES), "such coding(s)",
+         f"write {', '.join(POLARITIES)} in the polarity column."),
+    ]
+    for column, known, what, count, fix in checks:
+        unknown = ~codings[column].isin(known)
+        if unknown.any():
+            row = int(unknown.to_numpy().argmax())
+            raise OutputError(f"row {row + 2}: {what.format(value=codings[column].iloc[row])} "
+                              f"({int(unknown.sum())} {count}).",
+                              path=folder / "codings.csv", fix=fix)

@@ -6,6 +6,7 @@ draft says which evidence no researcher has reviewed yet.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,7 +138,7 @@ def _ranked(data: ReportData, code_ids, direction: str) -> list[str]:
 def build_brief(data: ReportData) -> Brief:
     """The brief's statements and quotes from the report's view model."""
     t = data.t
-    numbers = iter(range(1, 10 ** 9))
+    numbers = itertools.count(1)
     key = {d: _ranked(data, [c.id for c in data.codes], d)[:KEY_FINDINGS] for d in DIRECTIONS}
     themes = []
     for theme in data.themes:

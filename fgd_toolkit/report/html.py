@@ -12,7 +12,7 @@ from markupsafe import Markup
 from .. import __version__
 from .brief import Brief, quote_meta, shorten
 from .charts import BarRow, bar_data_table, cooccurrence_heatmap, diverging_bars, polarity_heatmap
-from .data import DIRECTIONS, ReportData, fmt_date, fmt_int
+from .data import ReportData, fmt_date, fmt_int
 
 SECTIONS = ("summary", "brief", "balance", "per-fgd", "per-group", "cooccurrence", "emerging",
             "annex")
@@ -134,4 +134,4 @@ def payload_json(data: ReportData) -> str:
     return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-__all__ = ["render_html", "payload", "payload_json", "DIRECTIONS"]
+__all__ = ["render_html", "payload", "payload_json"]
