@@ -160,6 +160,18 @@ def test_english_report_uses_english_templates_and_labels(sample_report):
     assert "Recommendation:" in report.markdown
 
 
+def test_a_run_without_codings_or_clusters_still_gives_a_report_that_says_so(sample_report):
+    _, result = sample_report
+    empty = type(result)(passages=result.passages.drop(columns=["cluster", "cluster_note"]),
+                         codings=result.codings.iloc[0:0], clusters=pd.DataFrame(),
+                         codebook=result.codebook, manifest=result.manifest)
+    report = build_report(empty)
+    assert report.brief.statements == [] and report.brief.key_findings == []
+    assert "Tidak ada kutipan yang dikodekan dengan faktor dalam tema ini." in report.html
+    assert "Tidak ada tema baru atau campuran" in report.html
+    assert _payload(report.html)["c"]["p"] == []
+
+
 def test_report_is_the_same_from_memory_and_from_the_folder(coded_result, written_results):
     from_folder = build_report(load_results(written_results),
                                manifest_sha256="x").html
