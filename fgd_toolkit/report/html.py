@@ -19,6 +19,10 @@ SECTIONS = ("summary", "brief", "balance", "per-fgd", "per-group", "cooccurrence
 SECTION_KEYS = ("summary", "brief", "balance", "heat_transcript", "heat_group", "cooc",
                 "emergent", "annex")
 POLARITY_CODES = {"enabler": 0, "barrier": 1, "neutral": 2}
+#: Heatmaps with more columns than this print on a landscape page (portrait A4 holds about
+#: 8 enabler/barrier column pairs, or 17 codes of the co-occurrence triangle, at 7.5 pt).
+PORTRAIT_PAIRS = 8
+PORTRAIT_CODES = 17
 
 
 def _template_text(name: str) -> str:
@@ -52,6 +56,8 @@ def render_html(data: ReportData, brief: Brief) -> str:
     return template.render(
         d=data, t=t, brief=brief, sections=sections, draft=draft, subtitle=subtitle,
         charts=_charts(data), payload=Markup(payload_json(data)),
+        wide={"t": len(data.transcripts) > PORTRAIT_PAIRS, "g": len(data.groups) > PORTRAIT_PAIRS,
+              "co": len(data.codes) > PORTRAIT_CODES},
         directions=[("enabler", "enablers_heading", "no_enablers"),
                     ("barrier", "barriers_heading", "no_barriers")],
         n=lambda value: fmt_int(value, t), date=lambda value: fmt_date(value, t),
