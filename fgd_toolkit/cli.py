@@ -63,8 +63,9 @@ class SpeedColumn(ProgressColumn):
 
     def render(self, task) -> Text:
         unit = task.fields.get("unit")
-        speed = task.finished_speed or task.speed or (
-            task.completed / task.elapsed if task.completed and task.elapsed else None)
+        # the stage's mean rate (rich's own estimate needs several updates within a window)
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if task.completed and elapsed else None
         if not unit or not speed:
             return Text("")
         return Text(f"{speed:,.0f} {unit}/s", style="progress.data.speed")
