@@ -54,6 +54,32 @@ def write_with(target: str | Path, writer: Callable[[Path], None]) -> Path:
     return Path(target)
 
 
+def write_together(writers: list[tuple[Path, Callable[[Path], None]]],
+                   progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """Write several files so that they appear together or not at all.
+
+    Each ``writer(tmp_path)`` writes to a temporary file beside its target; only when all
+    succeeded are they renamed into place, in the given order (put the file that marks a
+    complete set last). An error or interruption before that leaves the old files untouched
+    and no temporary file behind. ``progress(done, total)`` is called after each file.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for done, (target, write) in enumerate(writers, 1):
+            tmp = temp_beside(target)
+            staged.append((tmp, Path(target)))
+            write(tmp)
+            if progress:
+                progress(done, len(writers))
+    except BaseException:
+        for tmp, _target in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    return [target for _tmp, target in staged]
+
+
 def prepare_output_dir(out: str | Path) -> Path:
     """Check that ``out`` is (or can become) a writable folder; raise a one-line error if not."""
     out = Path(out)

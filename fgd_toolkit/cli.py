@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                           TimeElapsedColumn)
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -36,7 +37,7 @@ def _console(stderr: bool = False) -> Console:
 
 out_console = _console()
 err_console = _console(stderr=True)
-_state = {"debug": False}
+_state = {"debug": False, "quiet": False}
 
 
 def handle_errors(func):
@@ -57,15 +58,33 @@ def handle_errors(func):
     return wrapper
 
 
+class SpeedColumn(ProgressColumn):
+    """``218 passages/s`` for a stage that counts in a unit (blank for the others)."""
+
+    def render(self, task) -> Text:
+        unit = task.fields.get("unit")
+        # the stage's mean rate (rich's own estimate needs several updates within a window)
+        elapsed = task.finished_time if task.finished else task.elapsed
+        speed = task.completed / elapsed if task.completed and elapsed else None
+        if not unit or not speed:
+            return Text("")
+        return Text(f"{speed:,.0f} {unit}/s", style="progress.data.speed")
+
+
 def progress_bar() -> Progress:
-    """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
+    """A rich progress bar on stderr (hidden with --quiet and when stderr is not a terminal)."""
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
-                    transient=True, disable=not err_console.is_terminal)
+                    MofNCompleteColumn(), SpeedColumn(), TimeElapsedColumn(),
+                    console=err_console, transient=True,
+                    disable=_state["quiet"] or not err_console.is_terminal)
 
 
 class ProgressReporter:
     """Adapts the library's ``progress(stage, done, total)`` callbacks to one rich bar per stage."""
+
+    #: Stages whose speed is shown, and the unit they count in.
+    UNITS = {"Reading": "files", "Segmenting": "transcripts", "Embedding passages": "passages",
+             "Embedding codebook": "texts", "Writing": "files"}
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
@@ -73,7 +92,8 @@ class ProgressReporter:
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total)
+            self.tasks[stage] = self.progress.add_task(stage, total=total,
+                                                       unit=self.UNITS.get(stage))
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
     def stage(self, name: str):
@@ -92,9 +112,12 @@ def main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Show the version and exit."),
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or summaries "
+                               "(warnings, errors and the paths written still show)."),
 ) -> None:
     """fgd: Indonesian focus-group transcripts -> coded evidence."""
     _state["debug"] = debug
+    _state["quiet"] = quiet
 
 
 def _parse_columns(items: list[str]) -> dict[str, str]:
@@ -116,6 +139,14 @@ COLUMN_OPTION = typer.Option([], "--column", help="Column name for tabular files
                                                   "(repeatable).")
 ROSTER_OPTION = typer.Option(None, "--roster", help="Participants table (CSV/XLSX with a "
                                                     "'label' column).")
+QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bars or summaries "
+                            "(also `fgd --quiet COMMAND`; warnings and errors still show).")
+
+
+def _quiet(flag: bool) -> bool:
+    """Whether this command runs quietly (its own --quiet or the global one)."""
+    _state["quiet"] = _state["quiet"] or flag
+    return _state["quiet"]
 
 
 def _read(paths, column, roster, report: "ProgressReporter"):
@@ -139,6 +170,7 @@ def ingest(
                                                                  "to this CSV file."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Read transcripts and show turns, speakers and passages.
 
@@ -147,6 +179,7 @@ def ingest(
     from . import atomic
     from .segment import to_passages
 
+    quiet = _quiet(quiet)
     with progress_bar() as bar:
         report = ProgressReporter(bar)
         transcripts = _read(paths, column, roster, report)
@@ -162,7 +195,8 @@ def ingest(
                   str(sum(len(t.speakers) for t in transcripts)),
                   str(sum(sum(u.role == "participant" for u in t.turns) for t in transcripts)),
                   str(len(passages)))
-    out_console.print(table)
+    if not quiet:
+        out_console.print(table)
     if out is not None:
         if out.is_dir():
             out = out / "passages.csv"
@@ -207,15 +241,19 @@ def code_command(
                                         "coded by the model refitted on them."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
+    report: bool = typer.Option(False, "--report", help="Also write report.html (with "
+                                "policy_brief.md and .docx) into --out, as `fgd report` does."),
+    quiet: bool = QUIET_OPTION,
 ) -> None:
     """Code transcripts with a codebook and write passages, codings, clusters and matrices.
 
-    Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml --out results/
+    Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml --out results/ --report
     """
     from .atomic import prepare_output_dir
     from .codebook import load_codebook
     from .embed import DEFAULT_BACKEND, get_embedder
     from .pipeline import code
+    from .report import REPORT_FILE
     from .settings import CodeSettings
 
     prepare_output_dir(out)
@@ -227,18 +265,60 @@ def code_command(
                             max_codes_per_passage=max_codes, cluster=not no_cluster,
                             model=str(model) if model else "")
     embedder = get_embedder(settings.backend, allow_download=allow_download)
+    quiet = _quiet(quiet)
     with progress_bar() as bar:
-        report = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, report)
+        reporter = ProgressReporter(bar)
+        transcripts = _read(paths, column, roster, reporter)
         result = code(transcripts, cb, embedder=embedder, settings=settings,
-                      cache_dir=cache_dir, use_cache=not no_cache, progress=report,
+                      cache_dir=cache_dir, use_cache=not no_cache, progress=reporter,
                       reviewed=list(reviewed) or None)
-        written = result.to_csv(out)
-    _print_code_summary(result)
+        written = result.to_csv(out, progress=reporter.stage("Writing"))
+        files = _write_report(result, out / REPORT_FILE, "id", reporter) if report else None
+    if not quiet:
+        _print_code_summary(result)
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     err_console.print(f"Wrote {len(written)} files to {escape(str(out))}/ "
                       f"(run {result.manifest['run_id']})")
+    if files is not None:
+        _print_report_paths(files)
+    elif not quiet:
+        err_console.print(f"Make the report with: fgd report {escape(str(out))}")
+
+
+@app.command("report")
+@handle_errors
+def report_command(
+    results: Path = typer.Argument(..., help="A results folder written by `fgd code`."),
+    lang: str = typer.Option("id", "--lang", "-l", help="Language of the report and the brief: "
+                             "id (Indonesian, default) or en (English)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="The HTML file to write "
+                                       "(default: report.html in RESULTS); policy_brief.md "
+                                       "and policy_brief.docx are written beside it."),
+    quiet: bool = QUIET_OPTION,
+) -> None:
+    """Write one self-contained HTML report (charts, heatmaps with quotes, emerging themes,
+    a policy-brief draft) and the brief as Markdown and Word, from a results folder.
+
+    Example: fgd report results/ --lang en --out results/report-en.html
+    """
+    _quiet(quiet)
+    with progress_bar() as bar:
+        files = _write_report(results, out, lang, ProgressReporter(bar))
+    _print_report_paths(files)
+
+
+def _write_report(source, out, lang: str, reporter: "ProgressReporter"):
+    from .report import write_report
+
+    return write_report(source, out, lang=lang, progress=reporter)
+
+
+def _print_report_paths(files) -> None:
+    """The brief's files on stderr; the report's path last, on stdout (for scripts)."""
+    err_console.print(f"Wrote {escape(files.markdown.name)} and {escape(files.docx.name)} "
+                      f"beside the report")
+    out_console.print(f"Report: {escape(str(files.html))}", soft_wrap=True)
 
 
 def _print_code_summary(result) -> None:

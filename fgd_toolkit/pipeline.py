@@ -176,6 +176,9 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     vectors, embedder_obj = analysis.vectors, analysis.cache
     calibration_key, tagger = models.for_backend(backend.model_id)
     tagger.set_params(max_codes=settings.max_codes_per_passage)
+    tagging = report("Tagging")
+    if tagging:
+        tagging(0, 1)
     if review is not None and review.turns:
         tagger = tagger.adapt(evidence, mask, cb, reviewed_turns(review, passages, mask),
                               vectors)
@@ -190,11 +193,16 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
         codings = apply_reviews(codings, passages, review, candidates=candidates,
                                 coder_default=coder, run_id=run_id, codebook=cb,
                                 settings=settings)
+    if tagging:
+        tagging(1, 1)
     stage_done("tag")
 
     clusters = pd.DataFrame()
     passages = passages.copy()
     if settings.cluster:
+        clustering = report("Clustering")
+        if clustering:
+            clustering(0, 1)
         clusters, assignment, notes = cluster_passages(passages, vectors,
                                                        ineligible_reasons(passages, settings),
                                                        codings,
@@ -206,6 +214,8 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
             codings = reinforce_codings(codings, passages, clusters, scores, evidence, protos,
                                         cb, coder, run_id,
                                         skip=_reviewed_rows(review, passages))
+        if clustering:
+            clustering(1, 1)
     stage_done("cluster")
 
     warnings = (_warnings(passages, codings, cb, mask) + _short_list_warnings(cb, tagger)
@@ -383,7 +393,8 @@ def _manifest(transcripts, cb, backend, settings, timings, run_id, cache, calibr
                      if ver(d)},
         "inputs": [{"transcript_id": t.id, "path": str(t.path) if t.path else "",
                     "sha256": _sha256_file(t.path), "turns": len(t.turns),
-                    "encoding": t.encoding} for t in transcripts],
+                    "encoding": t.encoding, "title": t.title, "group": t.group,
+                    "date": t.date, "location": t.location} for t in transcripts],
         "codebook": {"name": cb.name, "version": cb.version,
                      "path": str(cb.path) if cb.path else "", "sha256": cb.sha256,
                      "file_sha256": _sha256_file(cb.path), "codes": len(cb.codes),

@@ -565,7 +565,7 @@ def _confused_codes(study: _Study, result: CodingResult, options: SuggestOptions
             label_a, label_b = cb.code(a).label, cb.code(b).label
             out.append(Suggestion(
                 kind="confused_codes", codes=[a, b],
-                why="; ".join(reasons) + f". Proposal: say in each code's exclude note when "
+                why="; ".join(reasons) + ". Proposal: say in each code's exclude note when "
                     "to use the other, and add a passage from the evidence as a "
                     "counter-example of the code it does not belong to.",
                 evidence=evidence,

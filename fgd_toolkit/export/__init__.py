@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..atomic import atomic_path, prepare_output_dir, temp_beside
+from ..atomic import atomic_path, prepare_output_dir, write_together
 from .refi_qda import codebook_qdc, write_qdpx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,12 +44,14 @@ def manifest_text(result: "CodingResult") -> str:
                       default=str) + "\n"
 
 
-def write_all(result: "CodingResult", folder: Path) -> list[Path]:
+def write_all(result: "CodingResult", folder: Path,
+              progress: Callable[[int, int], None] | None = None) -> list[Path]:
     """Write every output into ``folder``; files appear only once all are ready.
 
     Everything is first written to temporary files beside the targets; only then are they
     renamed into place, the manifest last. An error or interruption before that point
     leaves the previous results untouched and no temporary file behind.
+    ``progress(done, total)`` is called after each file.
     """
     folder = prepare_output_dir(folder)
     tables = result_tables(result)
@@ -71,19 +72,7 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
     if result.candidates is not None:
         writers.insert(len(CSV_FILES), (CANDIDATES_FILE, lambda tmp: tmp.write_text(
             csv_text(result.candidates), encoding="utf-8", newline="\n")))
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, write in writers:
-            tmp = temp_beside(folder / name)
-            staged.append((tmp, folder / name))
-            write(tmp)
-    except BaseException:
-        for tmp, _target in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [target for _tmp, target in staged]
+    return write_together([(folder / name, write) for name, write in writers], progress)
 
 
 def result_tables(result: "CodingResult") -> dict[str, pd.DataFrame]:
@@ -158,20 +147,25 @@ def _manifest_frame(manifest: dict) -> pd.DataFrame:
 
 
 def load_results(folder: str | Path) -> "CodingResult":
-    """Read a results folder written by ``fgd code`` back into a :class:`CodingResult`."""
+    """Read a results folder written by ``fgd code`` back into a :class:`CodingResult`.
+
+    Raises :class:`OutputError` (one line: the file, the row, the fix) for a folder that is
+    incomplete, written by an older version, or whose codings name unknown passages or codes.
+    """
     from ..codebook import load_codebook
-    from ..errors import OutputError
     from ..models import CODING_COLUMNS
     from ..result import CodingResult
+    from . import checks
 
     folder = Path(folder)
-    missing = [n for n in ("passages.csv", "codings.csv", CODEBOOK_FILE, MANIFEST_FILE)
-               if not (folder / n).is_file()]
-    if missing:
-        raise OutputError(f"not a results folder (missing {', '.join(missing)}).", path=folder,
-                          fix="run `fgd code ... --out FOLDER` first, or pick that folder.")
-    read = lambda name: pd.read_csv(folder / name, keep_default_na=False,  # noqa: E731
-                                    dtype={"passage_id": str, "transcript_id": str})
+    manifest = checks.check_files(folder)
+
+    def read(name: str) -> pd.DataFrame:
+        frame = pd.read_csv(folder / name, keep_default_na=False,
+                            dtype={"passage_id": str, "transcript_id": str})
+        checks.check_columns(frame, name, folder)
+        return frame
+
     passages = read("passages.csv")
     for col in ("start", "end"):
         passages[col] = pd.to_numeric(passages[col], errors="coerce")
@@ -179,14 +173,14 @@ def load_results(folder: str | Path) -> "CodingResult":
     if "introduction" in passages:
         passages["introduction"] = passages["introduction"].astype(str).eq("True")
     codings = read("codings.csv")[CODING_COLUMNS]
-    clusters = read("clusters.csv") if (folder / "clusters.csv").stat().st_size > 1 \
-        else pd.DataFrame()
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    clusters = read("clusters.csv") if (folder / "clusters.csv").is_file() and \
+        (folder / "clusters.csv").stat().st_size > 1 else pd.DataFrame()
+    codebook = load_codebook(folder / CODEBOOK_FILE)
+    checks.check_codings(passages, codings, codebook.ids, folder)
     candidates = None
     if (folder / CANDIDATES_FILE).is_file():
         candidates = read(CANDIDATES_FILE)
         for col in ("keyword", "coded"):
             candidates[col] = candidates[col].astype(str).eq("True")
     return CodingResult(passages=passages, codings=codings, clusters=clusters,
-                        codebook=load_codebook(folder / CODEBOOK_FILE), manifest=manifest,
-                        candidates=candidates)
+                        codebook=codebook, manifest=manifest, candidates=candidates)
