@@ -179,7 +179,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     tagging = report("Tagging")
     if tagging:
         tagging(0, 1)
-    if review is not None and review.turns:
+    if review is not None and review.turns and settings.refit:
         tagger = tagger.adapt(evidence, mask, cb, reviewed_turns(review, passages, mask),
                               vectors)
     scores = tagger.predict(evidence, mask, cb)

@@ -22,6 +22,9 @@ class CodeSettings:
     backend: str = DEFAULT_BACKEND
     #: a calibration file written by ``fgd calibrate`` ("": the models shipped with the toolkit)
     model: str = ""
+    #: refit the tagger on reviewed turns for the rest of the study (reviewed turns keep the
+    #: researcher's codes either way)
+    refit: bool = True
     include_moderator: bool = False
     include_backchannel: bool = False
     include_introductions: bool = False

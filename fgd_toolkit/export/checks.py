@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import OutputError
-from ..models import CODING_COLUMNS, POLARITIES
+from ..models import CANDIDATE_COLUMNS, CODING_COLUMNS, POLARITIES
 
 #: Columns every reader of a results folder relies on (README "Outputs of `fgd code`").
 REQUIRED_COLUMNS = {
@@ -21,6 +21,7 @@ REQUIRED_COLUMNS = {
     "codings.csv": CODING_COLUMNS,
     "clusters.csv": ["cluster", "size", "status", "label", "top_terms",
                      "representative_passage", "representative_text"],
+    "candidates.csv": CANDIDATE_COLUMNS,
 }
 REQUIRED_FILES = ("passages.csv", "codings.csv", "codebook.yaml", "manifest.json")
 RERUN = "code the transcripts again with this version: fgd code TRANSCRIPTS -c CODEBOOK -o {folder}"
