@@ -239,6 +239,8 @@ def code_command(
                                         "(transcript_id, turn, code_id, polarity) or a "
                                         "REFI-QDA .qdpx. Reviewed turns keep them; the rest is "
                                         "coded by the model refitted on them."),
+    no_refit: bool = typer.Option(False, "--no-refit", help="Keep the reviewed turns but do "
+                                  "not refit the model on them for the rest of the study."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
     report: bool = typer.Option(False, "--report", help="Also write report.html (with "
@@ -263,7 +265,7 @@ def code_command(
                             include_backchannel=include_backchannel,
                             include_introductions=include_introductions,
                             max_codes_per_passage=max_codes, cluster=not no_cluster,
-                            model=str(model) if model else "")
+                            model=str(model) if model else "", refit=not no_refit)
     embedder = get_embedder(settings.backend, allow_download=allow_download)
     quiet = _quiet(quiet)
     with progress_bar() as bar:

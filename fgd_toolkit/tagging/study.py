@@ -13,10 +13,11 @@ and each tested before it is kept:
 - **per-code polarity offsets**: how a code leans in this study (a budget code may be mostly
   a barrier in one city).
 
-Few reviews must never make things worse than none, so every adjustment other than keyword
-trust is kept only when it beats the shipped decisions on reviewed turns it was not fitted on
-(cross-validation by transcript, or by folds of turns within one transcript); the manifest
-records what was kept and why.
+Few reviews must never make things worse than none, so an adjustment is kept only when it
+beats the shipped decisions on reviewed turns it was not fitted on (cross-validation by
+transcript: reviews of a single transcript refit nothing, since what carries over to other
+transcripts cannot be checked on them) by a margin; the manifest records what was tried, the
+held-out scores and what was kept.
 """
 from __future__ import annotations
 
@@ -35,10 +36,8 @@ OFFSET_PRIOR_SD = 0.5
 KNN_PRIOR_SD = 1.0
 #: Nearest reviewed passages averaged in the study-example margin.
 KNN_K = 3
-#: Folds of reviewed turns when all of them come from one transcript.
-FOLDS = 4
 #: Reviewed turns needed before an adjustment is even tried.
-MIN_TURNS = 8
+MIN_TURNS = 16
 
 
 @dataclass
@@ -79,65 +78,131 @@ class Adjustments:
         return _sigmoid(z), enabler
 
 
-def distrusted_only(ev, codebook, distrusted: dict[str, list[str]]) -> np.ndarray:
-    """[n_passages, n_codes]: the code's keywords hit the passage, but only distrusted ones."""
+def distrusted_only(ev, codebook, distrusted: dict[str, list[str]],
+                    rows: np.ndarray | None = None) -> np.ndarray:
+    """[n_passages, n_codes]: the code's keywords hit the passage, but only distrusted ones
+    (only ``rows`` are looked at when given)."""
     out = np.zeros(ev.kw_count.shape, dtype=bool)
-    for j, cid in enumerate(codebook.ids):
-        bad = set(distrusted.get(cid, ()))
-        if not bad:
-            continue
-        for i, hits in enumerate(ev.hits):
-            found = {h.keyword for h in hits.get(cid, ())}
-            out[i, j] = bool(found) and found <= bad
+    index = {cid: j for j, cid in enumerate(codebook.ids)}
+    bad = {cid: set(kws) for cid, kws in distrusted.items() if kws and cid in index}
+    if not bad:
+        return out
+    for i in (range(len(ev.hits)) if rows is None else rows):
+        for cid, hits in ev.hits[i].items():
+            if cid in bad:
+                found = {h.keyword for h in hits}
+                out[i, index[cid]] = bool(found) and found <= bad[cid]
     return out
+
+
+#: The presence adjustments tried, alone and together; cross-validation picks one.
+CONFIGURATIONS = ((), ("keyword trust",), ("presence offsets",), ("study examples",),
+                  ("keyword trust", "presence offsets"), ("keyword trust", "study examples"))
+#: An adjustment is kept only when it beats the shipped decisions on held-out reviewed turns
+#: by at least this much (turn-level F1; polarity: accuracy).
+CV_MARGIN = 0.01
 
 
 def fit_adjustments(base, ev, codebook, reviewed: list[ReviewedTurn], vectors: np.ndarray,
                     semantic_presence: np.ndarray | None = None) -> Adjustments:
-    """Fit the study's adjustments on top of the shipped decisions ``base`` (TagScores)."""
+    """Fit the study's adjustments on top of the shipped decisions ``base`` (TagScores):
+    the configuration of :data:`CONFIGURATIONS` with the best held-out F1 on the reviewed
+    turns, kept only when it beats no adjustment by :data:`CV_MARGIN`."""
     codes = codebook.ids
     adj = Adjustments(report={"reviewed_turns": len(reviewed), "kept": [], "tried": {}})
-    if not reviewed:
-        return adj
-    adj.distrusted = keyword_trust(ev, codes, reviewed)
-    adj.semantic_presence = semantic_presence
-    adj.report["distrusted_keywords"] = adj.distrusted
-    if adj.distrusted and semantic_presence is not None:
-        adj.report["kept"].append("keyword trust")
-    presence = adj.apply(base.presence, base.enabler, ev, codebook)[0] \
-        if adj.distrusted else base.presence
     if len(reviewed) < MIN_TURNS:
-        adj.report["note"] = (f"fewer than {MIN_TURNS} reviewed turns: only keyword trust "
-                              "was fitted")
+        adj.report["note"] = (f"fewer than {MIN_TURNS} reviewed turns with eligible passages: "
+                              "the model was not refitted")
         return adj
     folds = _folds(reviewed)
-    pairs = _presence_pairs(presence, codes, reviewed)
-    margin = study_example_margin(vectors, codes, reviewed, presence)
-
-    def presence_fit(train: list[int], with_knn: bool):
-        return _fit_offsets(pairs, train, len(codes), margin if with_knn else None)
-
-    gains = {}
-    for name, with_knn in (("presence offsets", False), ("study examples", True)):
-        gains[name] = _cv_gain_presence(pairs, folds, lambda tr, k=with_knn: presence_fit(tr, k),
-                                        base.threshold, margin if with_knn else None)
-        adj.report["tried"][name] = round(gains[name], 4)
-    best = max(gains, key=lambda k: (gains[k], k == "presence offsets"))
-    if gains[best] > 0:
-        with_knn = best == "study examples"
-        offsets, w = presence_fit(list(range(len(reviewed))), with_knn)
-        adj.presence_offset = offsets
-        adj.knn_weight = float(w)
-        adj.knn_margin = margin[0] if with_knn else None
-        adj.report["kept"].append(best)
+    if len(folds) < 2:
+        adj.report["note"] = ("the reviewed turns come from one transcript: how well anything "
+                              "learnt from them carries over to other transcripts cannot be "
+                              "checked, so the model was not refitted (review turns of two "
+                              "or more transcripts)")
+        return adj
+    configs = [c for c in CONFIGURATIONS
+               if semantic_presence is not None or "keyword trust" not in c]
+    held_out = {c: _cv_f1(c, base, semantic_presence, ev, codebook, reviewed, vectors, folds)
+                for c in configs}
+    adj.report["tried"] = {" + ".join(c) or "none": round(f, 4) for c, f in held_out.items()}
+    best = max(configs, key=lambda c: (round(held_out[c], 6), -len(c)))
+    if best and held_out[best] >= held_out[()] + CV_MARGIN:
+        fit = _fit_config(best, base.presence, semantic_presence, ev, codebook, reviewed,
+                          vectors)
+        adj.distrusted, adj.semantic_presence = fit.distrusted, semantic_presence
+        adj.presence_offset, adj.knn_weight, adj.knn_margin = fit.offsets, fit.knn_w, fit.margin
+        adj.report["kept"] = list(best)
+        adj.report["distrusted_keywords"] = fit.distrusted
+    presence = adj.apply(base.presence, base.enabler, ev, codebook)[0]
     pol_pairs = _polarity_pairs(presence, base.enabler, codes, reviewed, base.threshold)
     gain = _cv_gain_polarity(pol_pairs, folds, len(codes))
-    adj.report["tried"]["polarity offsets"] = round(gain, 4)
-    if gain > 0:
+    adj.report["tried"]["polarity offsets (accuracy gain)"] = round(gain, 4)
+    if gain >= CV_MARGIN:
         adj.polarity_offset = _fit_polarity_offsets(pol_pairs, list(range(len(reviewed))),
                                                     len(codes))
         adj.report["kept"].append("polarity offsets")
     return adj
+
+
+@dataclass
+class _Fit:
+    """One configuration of presence adjustments fitted on some reviewed turns."""
+
+    distrusted: dict[str, list[str]]
+    offsets: np.ndarray | None
+    knn_w: float
+    margin: np.ndarray | None
+
+
+def _fit_config(config: tuple[str, ...], presence: np.ndarray, semantic, ev, codebook,
+                turns: list[ReviewedTurn], vectors: np.ndarray) -> _Fit:
+    codes = codebook.ids
+    distrusted = keyword_trust(ev, codes, turns) if "keyword trust" in config else {}
+    if distrusted:
+        presence = np.where(distrusted_only(ev, codebook, distrusted), semantic, presence)
+    offsets, w, margin = None, 0.0, None
+    if "presence offsets" in config or "study examples" in config:
+        pairs = _presence_pairs(presence, codes, turns)
+        everything = list(range(len(turns)))
+        if "study examples" in config:
+            margins = study_example_margin(vectors, codes, turns, presence)
+            offsets, w = _fit_offsets(pairs, everything, len(codes), margins)
+            margin = margins[0]
+        else:
+            offsets, _ = _fit_offsets(pairs, everything, len(codes), None)
+    return _Fit(distrusted, offsets, float(w), margin)
+
+
+def _cv_f1(config, base, semantic, ev, codebook, reviewed: list[ReviewedTurn],
+           vectors: np.ndarray, folds: list[list[int]]) -> float:
+    """Turn-level F1 on each fold of reviewed turns, the configuration fitted on the rest."""
+    counts = np.zeros(3)
+    codes = codebook.ids
+    for fold in folds:
+        held = set(fold)
+        train = [t for k, t in enumerate(reviewed) if k not in held]
+        test = [reviewed[k] for k in fold]
+        if not train or not test:
+            continue
+        rows = np.array(sorted({i for t in test for i in t.rows}))
+        presence = base.presence.copy()
+        if config:
+            fit = _fit_config(config, base.presence, semantic, ev, codebook, train, vectors)
+            if fit.distrusted:
+                swap = distrusted_only(ev, codebook, fit.distrusted, rows)
+                presence = np.where(swap, semantic, presence)
+            z = _logit(presence[rows])
+            if fit.offsets is not None:
+                z = z + fit.offsets[None, :]
+            if fit.knn_w and fit.margin is not None:
+                z = z + fit.knn_w * fit.margin[rows]
+            presence[rows] = _sigmoid(z)
+        for turn in test:
+            pred = presence[turn.rows].max(axis=0) >= base.threshold
+            gold = np.array([cid in turn.codes for cid in codes])
+            counts += _counts(pred, gold)
+    return _f1(counts)
 
 
 def keyword_trust(ev, codes: list[str], reviewed: list[ReviewedTurn]) -> dict[str, list[str]]:
@@ -211,11 +276,10 @@ def _carriers(presence: np.ndarray, reviewed: list[ReviewedTurn]) -> np.ndarray:
 
 
 def _folds(reviewed: list[ReviewedTurn]) -> list[list[int]]:
-    """Held-out folds: by transcript when the reviews span several, else interleaved turns."""
+    """Held-out folds, one per transcript: what is learnt must carry over to other
+    transcripts, the ones nobody reviewed."""
     tids = sorted({t.key[0] for t in reviewed})
-    if len(tids) >= 2:
-        return [[k for k, t in enumerate(reviewed) if t.key[0] == tid] for tid in tids]
-    return [list(range(f, len(reviewed), FOLDS)) for f in range(FOLDS)]
+    return [[k for k, t in enumerate(reviewed) if t.key[0] == tid] for tid in tids]
 
 
 @dataclass
@@ -248,22 +312,6 @@ def _fit_offsets(pairs: _Pairs, train: list[int], m: int, margin=None
 
     theta = minimize(loss, np.zeros(m + 1), method="L-BFGS-B").x
     return theta[:m], (theta[m] if margin is not None else 0.0)
-
-
-def _cv_gain_presence(pairs: _Pairs, folds, fit, threshold: float, margin) -> float:
-    """Turn-level F1 on held-out folds with the adjustment minus without it."""
-    base_counts, new_counts = np.zeros(3), np.zeros(3)
-    for fold in folds:
-        train = [k for k in range(len(pairs.z)) if k not in set(fold)]
-        if not train:
-            continue
-        offsets, w = fit(train)
-        z = pairs.z[fold]
-        knn = margin[1][fold] if margin is not None else 0.0
-        base_counts += _counts(_sigmoid(z) >= threshold, pairs.y[fold])
-        new_counts += _counts(_sigmoid(z + offsets[None, :] + w * knn) >= threshold,
-                              pairs.y[fold])
-    return _f1(new_counts) - _f1(base_counts)
 
 
 def _counts(pred: np.ndarray, gold: np.ndarray) -> np.ndarray:
