@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -14,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .errors import FgdError
+from .errors import FgdError, FgdWarning
 
 app = typer.Typer(
     help="Code Indonesian focus-group transcripts into enablers and barriers.\n\n"
@@ -39,12 +40,25 @@ err_console = _console(stderr=True)
 _state = {"debug": False}
 
 
+def _show_warning(fallback, message, category, filename, lineno, file=None, line=None) -> None:
+    """The toolkit's warnings as ``Warning: ...`` lines on stderr; others by ``fallback``."""
+    if issubclass(category, FgdWarning):
+        err_console.print(Text.assemble(("Warning:", "yellow"), " ", str(message)),
+                          soft_wrap=True)
+    else:
+        fallback(message, category, filename, lineno, file, line)
+
+
 def handle_errors(func):
-    """Turn library errors into ``Error: ...`` on stderr and exit code 2 (``--debug``: raise)."""
+    """Turn library errors into ``Error: ...`` on stderr and exit code 2 (``--debug``: raise);
+    print the library's warnings as ``Warning: ...`` lines."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", FgdWarning)
+                warnings.showwarning = functools.partial(_show_warning, warnings.showwarning)
+                return func(*args, **kwargs)
         except FgdError as exc:
             if _state["debug"]:
                 raise
@@ -116,18 +130,35 @@ COLUMN_OPTION = typer.Option([], "--column", help="Column name for tabular files
                                                   "(repeatable).")
 ROSTER_OPTION = typer.Option(None, "--roster", help="Participants table (CSV/XLSX with a "
                                                     "'label' column).")
+SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Leave out transcripts that cannot "
+                               "be read (listed at the end and in the manifest) instead of "
+                               "stopping at the first one.")
+FOLLOW_SYMLINKS_OPTION = typer.Option(False, "--follow-symlinks", help="Read symbolic links "
+                                      "in a folder that lead out of it (skipped by default; a "
+                                      "link named on the command line is always read).")
 
 
-def _read(paths, column, roster, report: "ProgressReporter"):
+def _read(paths, column, roster, report: "ProgressReporter", skip_bad: bool = False,
+          follow_symlinks: bool = False):
     """Read transcripts with the shared options and print their warnings."""
     from .ingest import read_transcripts
 
     transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
-                                   progress=report.stage("Reading"))
+                                   progress=report.stage("Reading"), skip_bad=skip_bad,
+                                   follow_symlinks=follow_symlinks)
     for transcript in transcripts:
         for warning in transcript.warnings:
             err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     return transcripts
+
+
+def _print_skipped(skipped: list[dict[str, str]]) -> None:
+    """The inputs left out, one line each (after a command's summary)."""
+    if not skipped:
+        return
+    out_console.print(f"Skipped {len(skipped)} input{'s' * (len(skipped) != 1)}:")
+    for item in skipped:
+        out_console.print(Text(f"  {item['path']}: {item['reason']}"), soft_wrap=True)
 
 
 @app.command()
@@ -139,6 +170,8 @@ def ingest(
                                                                  "to this CSV file."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
+    skip_bad: bool = SKIP_BAD_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Read transcripts and show turns, speakers and passages.
 
@@ -149,7 +182,7 @@ def ingest(
 
     with progress_bar() as bar:
         report = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, report)
+        transcripts = _read(paths, column, roster, report, skip_bad, follow_symlinks)
         passages = to_passages(transcripts, progress=report.stage("Segmenting"))
     table = Table(title="Transcripts")
     for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
@@ -163,6 +196,7 @@ def ingest(
                   str(sum(sum(u.role == "participant" for u in t.turns) for t in transcripts)),
                   str(len(passages)))
     out_console.print(table)
+    _print_skipped([s.as_dict() for s in transcripts.skipped])
     if out is not None:
         if out.is_dir():
             out = out / "passages.csv"
@@ -200,6 +234,8 @@ def code_command(
                                         "sentence-transformers back-end download its model."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
+    skip_bad: bool = SKIP_BAD_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Code transcripts with a codebook and write passages, codings, clusters and matrices.
 
@@ -221,11 +257,12 @@ def code_command(
     embedder = get_embedder(settings.backend, allow_download=allow_download)
     with progress_bar() as bar:
         report = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, report)
+        transcripts = _read(paths, column, roster, report, skip_bad, follow_symlinks)
         result = code(transcripts, cb, embedder=embedder, settings=settings,
                       cache_dir=cache_dir, use_cache=not no_cache, progress=report)
         written = result.to_csv(out)
     _print_code_summary(result)
+    _print_skipped(result.manifest["skipped_inputs"])
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     err_console.print(f"Wrote {len(written)} files to {escape(str(out))}/ "

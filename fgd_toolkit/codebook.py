@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CodebookError, CodebookProblem
+from .errors import CodebookError, CodebookProblem, UnsafeInputError
+from .safe_yaml import compose_yaml
 
 SCHEMA = "fgd-codebook/1"
 TOP_KEYS = ("schema", "name", "version", "language", "description", "polarity", "themes", "codes")
@@ -155,7 +156,9 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 def lint_codebook(path: str | Path) -> LintReport:
-    """Check a codebook and report every problem (errors and warnings) without raising."""
+    """Check a codebook and report every problem (errors and warnings) without raising;
+    only a file refused outright (YAML aliases, nesting too deep) raises
+    :class:`CodebookError`."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
@@ -165,8 +168,10 @@ def lint_codebook(path: str | Path) -> LintReport:
         return _lint_data(_data_from_csv(path), name, lines={})
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, node = compose_yaml(text, name)
+    except UnsafeInputError as exc:     # aliases, nesting: refused outright, not linted
+        raise CodebookError([CodebookProblem(name, exc.reason, exc.fix or "",
+                                             line=exc.line)], path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = CodebookProblem(
