@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.datasets import Dataset, dev_set, indonlu  # noqa: E402
 from fgd_toolkit.codebook import load_codebook  # noqa: E402
-from fgd_toolkit.embed import get_embedder  # noqa: E402
+from fgd_toolkit.embed import EmbeddingSession, get_embedder  # noqa: E402
 from fgd_toolkit.pipeline import analyse  # noqa: E402
 from fgd_toolkit.settings import CodeSettings  # noqa: E402
 from fgd_toolkit.segment import to_passages  # noqa: E402
@@ -41,6 +41,8 @@ from fgd_toolkit.tagging.model import (FEW_EXAMPLES, GENERIC_PRESENCE,  # noqa: 
 
 OUT = ROOT / "fgd_toolkit" / "tagging" / "calibration.json"
 BACKENDS = ["use+tfidf", "use", "e5-small", "tfidf", "e5-small+tfidf", "use+e5-small"]
+#: Vectors and fits kept between the many tables this script builds from the same texts.
+SESSION = EmbeddingSession()
 
 
 @dataclass
@@ -75,7 +77,8 @@ def build_table(ds: Dataset, backend_name: str, cache_dir: str,
                                 for c in cb.codes])
     settings = CodeSettings(cluster=False)
     passages = to_passages(ds.transcripts, settings.segment)
-    analysis = analyse(passages, cb, get_embedder(backend_name), settings, cache_dir=cache_dir)
+    analysis = analyse(passages, cb, get_embedder(backend_name), settings, cache_dir=cache_dir,
+                       session=SESSION)
     mask = analysis.mask
     pf = presence_features(analysis.evidence, mask)
     qf = polarity_features(analysis.evidence, mask)

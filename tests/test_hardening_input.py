@@ -602,3 +602,13 @@ def test_code_accepts_a_session_and_reuses_it(tmp_path):
     again = code(study, CODEBOOK, settings=TFIDF, cache_dir=tmp_path / "c", session=session)
     assert again.manifest["backend"]["cache"]["embedded"] == 0
     assert again.codings.equals(first.codings)
+
+
+def test_7_a_results_manifest_nested_too_deep_is_one_error(tmp_path):
+    from fgd_toolkit import load_results
+
+    folder = tmp_path / "hasil"
+    _code(_study(tmp_path / "studi"), folder)
+    (folder / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(OutputError, match="manifest.json"):
+        load_results(folder)

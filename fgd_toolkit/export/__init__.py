@@ -177,6 +177,11 @@ def load_results(folder: str | Path) -> "CodingResult":
     codings = read("codings.csv")[CODING_COLUMNS]
     clusters = read("clusters.csv") if (folder / "clusters.csv").stat().st_size > 1 \
         else pd.DataFrame()
-    manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads((folder / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (ValueError, RecursionError) as exc:
+        raise OutputError(f"{MANIFEST_FILE} is not valid JSON ({type(exc).__name__}).",
+                          path=folder / MANIFEST_FILE,
+                          fix="run `fgd code ... --out FOLDER` again to rewrite it.") from None
     return CodingResult(passages=passages, codings=codings, clusters=clusters,
                         codebook=load_codebook(folder / CODEBOOK_FILE), manifest=manifest)
