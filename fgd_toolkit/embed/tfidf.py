@@ -109,10 +109,9 @@ class TfidfSpace:
         expected = {"format": FIT_FORMAT, "settings": json.loads(json.dumps(settings or {}))}
         if header != expected:
             raise ValueError("stored for other settings")
-        word_terms, char_terms = _from_bytes(arrays["word_terms"]), _from_bytes(arrays["char_terms"])
-        space = cls(word_terms=word_terms, word_idf=arrays["word_idf"], char_terms=char_terms,
-                    char_idf=arrays["char_idf"], components=arrays["components"],
-                    settings=settings or {})
+        space = cls(word_terms=_from_bytes(arrays["word_terms"]), word_idf=arrays["word_idf"],
+                    char_terms=_from_bytes(arrays["char_terms"]), char_idf=arrays["char_idf"],
+                    components=arrays["components"], settings=settings or {})
         space._check()
         return space
 

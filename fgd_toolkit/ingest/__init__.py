@@ -100,7 +100,7 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
             default they are skipped with a warning; a link named in ``paths`` is read).
 
     In a folder, the toolkit's own results (a folder with its ``manifest.json``) and tables
-    without speaker and text columns (e.g. hand codings) are skipped with a warning
+    with neither a speaker nor a text column (e.g. hand codings) are skipped with a warning
     (:class:`~fgd_toolkit.errors.SkippedInputWarning`); named explicitly, such a table is
     an error. The returned list's ``skipped`` names every input left out.
 
