@@ -342,35 +342,35 @@ def _lying_zip(suffix: str, real_bytes: int, declared: int) -> bytes:
     return out.getvalue()
 
 
+def _error_and_peak_memory(paths, error=FgdError) -> tuple[FgdError, int]:
+    """The error reading ``paths`` raises, and the most memory allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(error) as caught:
+            read_transcripts(paths)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return caught.value, peak
+
+
 @pytest.mark.parametrize("suffix", [".docx", ".xlsx"])
 def test_5_a_zip_that_lies_about_sizes_is_refused_without_inflating_it(tmp_path, suffix):
     path = tmp_path / f"bom{suffix}"
     path.write_bytes(_lying_zip(suffix, 64 * 2**20, declared=1000))
     sizes = {i.filename: i.file_size for i in zipfile.ZipFile(path).infolist()}
     assert sizes[MAIN_PART[suffix]] == 1000
-    tracemalloc.start()
-    try:
-        with pytest.raises(TranscriptFormatError) as caught:
-            read_transcripts(path)
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert str(caught.value).startswith(str(path))
+    error, peak = _error_and_peak_memory(path, TranscriptFormatError)
+    assert str(error).startswith(str(path))
     assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MB allocated for a 64 MB lie"
 
 
 def test_5_a_participants_workbook_is_read_through_the_same_limit(tmp_path):
     study = _study(tmp_path / "studi")
     (study / "participants.xlsx").write_bytes(_lying_zip(".xlsx", 64 * 2**20, declared=1000))
-    tracemalloc.start()
-    try:
-        with pytest.raises(FgdError) as caught:
-            read_transcripts(study)
-        _now, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert "participants.xlsx" in str(caught.value)
-    assert peak < 16 * 2**20
+    error, peak = _error_and_peak_memory(study)
+    assert "participants.xlsx" in str(error)
+    assert peak < 16 * 2**20, f"{peak / 2**20:.0f} MB allocated for a 64 MB lie"
 
 
 def test_5_an_honest_zip_over_the_limit_is_refused(tmp_path, monkeypatch, make_docx):
