@@ -165,7 +165,13 @@ def lint_codebook(path: str | Path) -> LintReport:
         problem = CodebookProblem(name, "no such file.", "check the path.")
         return LintReport(name, [problem], [], None)
     if path.suffix.lower() == ".csv":
-        return _lint_data(_data_from_csv(path), name, lines={})
+        try:
+            data = _data_from_csv(path)
+        except csv.Error as exc:      # e.g. a field over the csv module's 128 KB limit
+            problem = CodebookProblem(name, f"the CSV cannot be parsed ({exc}).",
+                                      "save it as UTF-8 CSV with one row per code.")
+            return LintReport(name, [problem], [], None)
+        return _lint_data(data, name, lines={})
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     try:
         data, node = compose_yaml(text, name)

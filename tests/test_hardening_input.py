@@ -612,3 +612,10 @@ def test_7_a_results_manifest_nested_too_deep_is_one_error(tmp_path):
     (folder / "manifest.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
     with pytest.raises(OutputError, match="manifest.json"):
         load_results(folder)
+
+
+def test_a_csv_codebook_with_a_huge_field_is_a_lint_error_not_a_crash(tmp_path):
+    path = tmp_path / "cb.csv"
+    path.write_text("id,label,definition\nA,x," + "y" * 200_000 + "\n", encoding="utf-8")
+    report = lint_codebook(path)
+    assert report.errors and "cannot be parsed" in report.errors[0].render()
