@@ -132,10 +132,12 @@ ROSTER_OPTION = typer.Option(None, "--roster", help="Participants table (CSV/XLS
                                                     "'label' column).")
 SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Leave out transcripts that cannot "
                                "be read (listed at the end and in the manifest) instead of "
-                               "stopping at the first one.")
+                               "stopping at the first one. Example: fgd ingest transcripts/ "
+                               "--skip-bad")
 FOLLOW_SYMLINKS_OPTION = typer.Option(False, "--follow-symlinks", help="Read symbolic links "
                                       "in a folder that lead out of it (skipped by default; a "
-                                      "link named on the command line is always read).")
+                                      "link named on the command line is always read). "
+                                      "Example: fgd ingest shared/ --follow-symlinks")
 
 
 def _read(paths, column, roster, report: "ProgressReporter", skip_bad: bool = False,
