@@ -81,12 +81,16 @@ def child_ingest(args) -> dict:
 
 def child_code(args) -> dict:
     from fgd_toolkit import CodeSettings, code, load_codebook
+    from fgd_toolkit.embed import EmbeddingSession
+
+    # the notebook's way: one session for every run of the process (what it keeps in memory)
+    session = EmbeddingSession()
 
     def timed_run(codebook):
         """Code and write every output; (result, seconds in all, seconds of coding)."""
         start = time.perf_counter()
         result = code(transcripts, codebook, embedder=args.backend, cache_dir=args.cache,
-                      settings=CodeSettings(backend=args.backend))
+                      settings=CodeSettings(backend=args.backend), session=session)
         coded = time.perf_counter()
         with tempfile.TemporaryDirectory() as out:
             result.to_csv(out)

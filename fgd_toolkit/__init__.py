@@ -13,6 +13,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+source"
 
 from .codebook import Codebook, Code, lint_codebook, load_codebook
+from .embed import EmbeddingSession
 from .errors import (BackendNotAvailable, CodebookError, FgdError, OutputError, RosterError,
                      TranscriptFormatError)
 from .ingest import read_transcript, read_transcripts
@@ -29,5 +30,5 @@ __all__ = [
     "__version__", "code", "load_results", "CodingResult", "CodeSettings", "read_transcript", "read_transcripts", "to_passages", "SegmentOptions",
     "load_codebook", "lint_codebook", "Codebook", "Code", "Transcript", "Turn", "Participant",
     "FgdError", "TranscriptFormatError", "RosterError", "CodebookError", "BackendNotAvailable",
-    "OutputError",
+    "OutputError", "EmbeddingSession",
 ]

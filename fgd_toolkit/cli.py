@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import sys
+import warnings
 from pathlib import Path
 from typing import Optional
 
@@ -15,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
-from .errors import FgdError
+from .errors import FgdError, FgdWarning
 
 app = typer.Typer(
     help="Code Indonesian focus-group transcripts into enablers and barriers.\n\n"
@@ -40,12 +41,25 @@ err_console = _console(stderr=True)
 _state = {"debug": False, "quiet": False}
 
 
+def _show_warning(fallback, message, category, filename, lineno, file=None, line=None) -> None:
+    """The toolkit's warnings as ``Warning: ...`` lines on stderr; others by ``fallback``."""
+    if issubclass(category, FgdWarning):
+        err_console.print(Text.assemble(("Warning:", "yellow"), " ", str(message)),
+                          soft_wrap=True)
+    else:
+        fallback(message, category, filename, lineno, file, line)
+
+
 def handle_errors(func):
-    """Turn library errors into ``Error: ...`` on stderr and exit code 2 (``--debug``: raise)."""
+    """Turn library errors into ``Error: ...`` on stderr and exit code 2 (``--debug``: raise);
+    print the library's warnings as ``Warning: ...`` lines."""
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", FgdWarning)
+                warnings.showwarning = functools.partial(_show_warning, warnings.showwarning)
+                return func(*args, **kwargs)
         except FgdError as exc:
             if _state["debug"]:
                 raise
@@ -148,17 +162,37 @@ def _quiet(flag: bool) -> bool:
     _state["quiet"] = _state["quiet"] or flag
     return _state["quiet"]
 
+SKIP_BAD_OPTION = typer.Option(False, "--skip-bad", help="Leave out transcripts that cannot "
+                               "be read (listed at the end and in the manifest) instead of "
+                               "stopping at the first one. Example: fgd ingest transcripts/ "
+                               "--skip-bad")
+FOLLOW_SYMLINKS_OPTION = typer.Option(False, "--follow-symlinks", help="Read symbolic links "
+                                      "in a folder that lead out of it (skipped by default; a "
+                                      "link named on the command line is always read). "
+                                      "Example: fgd ingest shared/ --follow-symlinks")
 
-def _read(paths, column, roster, report: "ProgressReporter"):
+
+def _read(paths, column, roster, report: "ProgressReporter", skip_bad: bool = False,
+          follow_symlinks: bool = False):
     """Read transcripts with the shared options and print their warnings."""
     from .ingest import read_transcripts
 
     transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
-                                   progress=report.stage("Reading"))
+                                   progress=report.stage("Reading"), skip_bad=skip_bad,
+                                   follow_symlinks=follow_symlinks)
     for transcript in transcripts:
         for warning in transcript.warnings:
             err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     return transcripts
+
+
+def _print_skipped(skipped: list[dict[str, str]]) -> None:
+    """The inputs left out, one line each (after a command's summary)."""
+    if not skipped:
+        return
+    out_console.print(f"Skipped {len(skipped)} input{'s' * (len(skipped) != 1)}:")
+    for item in skipped:
+        out_console.print(Text(f"  {item['path']}: {item['reason']}"), soft_wrap=True)
 
 
 @app.command()
@@ -171,6 +205,8 @@ def ingest(
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
     quiet: bool = QUIET_OPTION,
+    skip_bad: bool = SKIP_BAD_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Read transcripts and show turns, speakers and passages.
 
@@ -182,7 +218,7 @@ def ingest(
     quiet = _quiet(quiet)
     with progress_bar() as bar:
         report = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, report)
+        transcripts = _read(paths, column, roster, report, skip_bad, follow_symlinks)
         passages = to_passages(transcripts, progress=report.stage("Segmenting"))
     table = Table(title="Transcripts")
     for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
@@ -197,6 +233,7 @@ def ingest(
                   str(len(passages)))
     if not quiet:
         out_console.print(table)
+    _print_skipped([s.as_dict() for s in transcripts.skipped])
     if out is not None:
         if out.is_dir():
             out = out / "passages.csv"
@@ -246,6 +283,8 @@ def code_command(
     report: bool = typer.Option(False, "--report", help="Also write report.html (with "
                                 "policy_brief.md and .docx) into --out, as `fgd report` does."),
     quiet: bool = QUIET_OPTION,
+    skip_bad: bool = SKIP_BAD_OPTION,
+    follow_symlinks: bool = FOLLOW_SYMLINKS_OPTION,
 ) -> None:
     """Code transcripts with a codebook and write passages, codings, clusters and matrices.
 
@@ -270,7 +309,7 @@ def code_command(
     quiet = _quiet(quiet)
     with progress_bar() as bar:
         reporter = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, reporter)
+        transcripts = _read(paths, column, roster, reporter, skip_bad, follow_symlinks)
         result = code(transcripts, cb, embedder=embedder, settings=settings,
                       cache_dir=cache_dir, use_cache=not no_cache, progress=reporter,
                       reviewed=list(reviewed) or None)
@@ -278,6 +317,7 @@ def code_command(
         files = _write_report(result, out / REPORT_FILE, "id", reporter) if report else None
     if not quiet:
         _print_code_summary(result)
+    _print_skipped(result.manifest["skipped_inputs"])
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
     err_console.print(f"Wrote {len(written)} files to {escape(str(out))}/ "

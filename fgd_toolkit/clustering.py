@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import lang
+from .cachefiles import read_cache_file, write_cache_file
 from .normalize import clean_text
 
 #: clusters.csv columns.
@@ -50,21 +51,23 @@ def cluster_vectors(vectors: np.ndarray, options: ClusterOptions,
     digest = hashlib.sha256(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
     digest.update(repr(options).encode())
     target = Path(cache_dir) / "clusters" / f"{digest.hexdigest()[:32]}.npy"
-    if target.is_file():
-        try:
-            labels = np.load(target, allow_pickle=False)
-            if len(labels) == len(vectors):
-                return labels
-        except (OSError, ValueError):
-            pass
-    labels = _ward(vectors, options)
-    try:
-        from .atomic import atomic_path
+    labels = read_cache_file(target, lambda path: _read_labels(path, len(vectors)))
+    if labels is None:
+        labels = _ward(vectors, options)
 
-        with atomic_path(target) as tmp, open(tmp, "wb") as handle:
-            np.save(handle, labels, allow_pickle=False)
-    except OSError:
-        pass  # an unwritable cache only costs time
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as handle:
+                np.save(handle, labels, allow_pickle=False)
+
+        write_cache_file(target, write)
+    return labels
+
+
+def _read_labels(path: Path, n: int) -> np.ndarray:
+    """Cluster labels stored by :func:`cluster_vectors`: ``n`` integers from -1 up."""
+    labels = np.load(path, allow_pickle=False)
+    if labels.shape != (n,) or labels.dtype.kind not in "iu" or (n and labels.min() < -1):
+        raise ValueError(f"unexpected labels {labels.dtype}{labels.shape}")
     return labels
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CodebookError, CodebookProblem
+from .errors import CodebookError, CodebookProblem, UnsafeInputError
+from .safe_yaml import compose_yaml
 
 SCHEMA = "fgd-codebook/1"
 TOP_KEYS = ("schema", "name", "version", "language", "description", "polarity", "themes", "codes")
@@ -155,18 +156,28 @@ def load_codebook(path: str | Path) -> Codebook:
 
 
 def lint_codebook(path: str | Path) -> LintReport:
-    """Check a codebook and report every problem (errors and warnings) without raising."""
+    """Check a codebook and report every problem (errors and warnings) without raising;
+    only a file refused outright (YAML aliases, nesting too deep) raises
+    :class:`CodebookError`."""
     path = Path(path)
     name = str(path)
     if not path.is_file():
         problem = CodebookProblem(name, "no such file.", "check the path.")
         return LintReport(name, [problem], [], None)
     if path.suffix.lower() == ".csv":
-        return _lint_data(_data_from_csv(path), name, lines={})
+        try:
+            data = _data_from_csv(path)
+        except csv.Error as exc:      # e.g. a field over the csv module's 128 KB limit
+            problem = CodebookProblem(name, f"the CSV cannot be parsed ({exc}).",
+                                      "save it as UTF-8 CSV with one row per code.")
+            return LintReport(name, [problem], [], None)
+        return _lint_data(data, name, lines={})
     text = path.read_bytes().decode("utf-8-sig", errors="replace")
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
+        data, node = compose_yaml(text, name)
+    except UnsafeInputError as exc:     # aliases, nesting: refused outright, not linted
+        raise CodebookError([CodebookProblem(name, exc.reason, exc.fix or "",
+                                             line=exc.line)], path=path) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = CodebookProblem(

@@ -84,3 +84,21 @@ class UsageError(FgdError):
 class ReviewedCodingsError(FgdError):
     """A researcher's reviewed codings (CSV/XLSX table, review sheet, REFI-QDA project) cannot
     be read, or do not fit the results they are meant for."""
+
+
+class UnsafeInputError(FgdError):
+    """A file is refused because reading it could exhaust memory or time (YAML aliases,
+    nesting too deep): a hostile or broken file, never a transcript or codebook as written."""
+
+
+class FgdWarning(UserWarning):
+    """Base class of the toolkit's warnings (the CLI prints them as ``Warning: ...``)."""
+
+
+class SkippedInputWarning(FgdWarning):
+    """An input file or folder was left out: a symbolic link out of the input folder, the
+    toolkit's own outputs, a table that is no transcript, or (``skip_bad``) a bad file."""
+
+
+class CacheWarning(FgdWarning):
+    """A cache file could not be read; it was removed and is rebuilt (the run goes on)."""

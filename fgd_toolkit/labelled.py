@@ -58,13 +58,9 @@ def load_labelled_set(path: str | Path, name: str | None = None) -> LabelledSet:
         raise FgdError("no such labelled set.", path=path,
                        fix="give a folder with codebook.yaml, transcripts/ and gold/, or a "
                            "YAML file naming them.")
-    import yaml
+    from .safe_yaml import load_yaml
 
-    try:
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise FgdError(f"not valid YAML ({str(exc).splitlines()[0]}).", path=path,
-                       fix="check the file's indentation and colons.") from None
+    spec = load_yaml(path.read_text(encoding="utf-8"), path)
     if not isinstance(spec, dict) or "codebook" not in spec:
         raise FgdError("a labelled-set file needs the keys 'codebook' and either "
                        "'transcripts' + 'gold' or 'aspects'.", path=path,

@@ -20,8 +20,9 @@ import pandas as pd
 from . import __version__
 from .clustering import cluster_passages, reinforce_codings
 from .codebook import Codebook, load_codebook
-from .embed import CachedEmbedder, default_cache_dir, get_embedder
-from .ingest import read_transcripts
+from .cachefiles import writable_cache_dir
+from .embed import CachedEmbedder, EmbeddingSession, default_cache_dir, fit_backend, get_embedder
+from .ingest import TranscriptList, read_transcripts
 from .matrices import MATRIX_KINDS
 from .models import Transcript
 from .result import CodingResult
@@ -36,15 +37,17 @@ from .tagging.tagger import candidates_table, codings_table
 Progress = Callable[[str, int, int], None]
 
 
-def _as_transcripts(inputs) -> list[Transcript]:
+def _as_transcripts(inputs, **read_options) -> list[Transcript]:
     if isinstance(inputs, Transcript):
         return [inputs]
+    if isinstance(inputs, TranscriptList):
+        return inputs
     if isinstance(inputs, (str, Path)):
-        return read_transcripts(inputs)
+        return read_transcripts(inputs, **read_options)
     items = list(inputs)
     if items and all(isinstance(i, Transcript) for i in items):
         return items
-    return read_transcripts(items)
+    return read_transcripts(items, **read_options)
 
 
 @dataclass
@@ -92,7 +95,8 @@ def context_rows(passages: pd.DataFrame) -> dict[str, list[tuple[int, ...]]]:
 
 def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSettings, *,
             cache_dir: str | Path | None = None, use_cache: bool = True,
-            progress: Progress | None = None) -> Analysis:
+            progress: Progress | None = None,
+            session: EmbeddingSession | None = None) -> Analysis:
     """Embed eligible passages and the codebook, and gather keyword/semantic/polarity evidence."""
     def report(stage: str):
         return (lambda done, total, *_: progress(stage, done, total)) if progress else None
@@ -105,10 +109,10 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
     embed_texts = [texts[i] for i in np.flatnonzero(embedded)]
     proto_texts = prototype_texts(cb)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
-    if hasattr(backend, "fit"):
-        # fitted on the passages only, so a codebook edit does not change passage vectors
-        backend.fit(embed_texts or proto_texts, cache_dir=cache if use_cache else None)
-    embedder_obj = CachedEmbedder(backend, cache if use_cache else None)
+    session = session or EmbeddingSession()
+    # fitted on the passages only, so a codebook edit does not change passage vectors
+    fit_backend(backend, embed_texts or proto_texts, cache if use_cache else None, session)
+    embedder_obj = CachedEmbedder(backend, cache if use_cache else None, session=session)
     vectors = np.zeros((len(passages), max(backend.dim, 1)), dtype=np.float32)
     if embed_texts:
         vectors[embedded] = embedder_obj.embed(embed_texts,
@@ -123,7 +127,9 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
 def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Codebook, *,
          embedder=None, settings: CodeSettings | None = None,
          cache_dir: str | Path | None = None, use_cache: bool = True,
-         progress: Progress | None = None, reviewed=None) -> CodingResult:
+         progress: Progress | None = None, reviewed=None,
+         session: EmbeddingSession | None = None, skip_bad: bool = False,
+         follow_symlinks: bool = False) -> CodingResult:
     """Code transcripts with a codebook.
 
     Args:
@@ -139,6 +145,12 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
             :func:`~fgd_toolkit.review.read_reviewed`, or a
             :class:`~fgd_toolkit.review.ReviewedCodings`. Reviewed turns keep the researcher's
             codes (``source=human``) and the tagger is refitted on them for the rest.
+        session: an :class:`~fgd_toolkit.embed.EmbeddingSession` to keep vectors and fits
+            in memory between calls (a notebook's re-run after a codebook edit); without
+            one, nothing is shared with any other call.
+        skip_bad, follow_symlinks: passed to :func:`~fgd_toolkit.read_transcripts` when
+            ``inputs`` are paths; what was left out is listed in
+            ``manifest["skipped_inputs"]``.
 
     Returns:
         A :class:`CodingResult` with passages, codings, clusters and matrices.
@@ -161,15 +173,17 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
         return (lambda done, total, *_: progress(stage, done, total)) if progress else None
 
     models = load_models(settings.model)   # a bad --model file fails before any work
-    transcripts = _as_transcripts(inputs)
+    transcripts = _as_transcripts(inputs, skip_bad=skip_bad, follow_symlinks=follow_symlinks)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    if use_cache:
+        writable_cache_dir(cache)
     passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"),
                            cache_dir=cache if use_cache else None)
     review = _read_reviews(reviewed, passages, cb, transcripts, settings)
     stage_done("segment")
-    analysis = analyse(passages, cb, backend, settings,
-                       cache_dir=cache_dir, use_cache=use_cache, progress=progress)
+    analysis = analyse(passages, cb, backend, settings, cache_dir=cache_dir,
+                       use_cache=use_cache, progress=progress, session=session)
     stage_done("embed")
     backend, mask, evidence, protos = (analysis.backend, analysis.mask, analysis.evidence,
                                        analysis.prototypes)
@@ -223,6 +237,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     manifest = _manifest(transcripts, cb, backend, settings, timings, run_id, embedder_obj,
                          calibration_key, tagger, passages, codings, mask)
     manifest["warnings"] = warnings
+    manifest["skipped_inputs"] = [s.as_dict() for s in getattr(transcripts, "skipped", [])]
     if review is not None:
         manifest["reviewed"] = _review_manifest(review, machine_codings, passages, tagger)
     return CodingResult(passages=passages, codings=codings, clusters=clusters, codebook=cb,

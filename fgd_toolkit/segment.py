@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import lang
+from .cachefiles import read_cache_file, write_cache_file
 from .introductions import introduction_length
 from .models import PASSAGE_COLUMNS, Transcript
 from .normalize import mask_markers, normalize, normalize_tokens
@@ -141,21 +142,21 @@ def cached_sentence_spans(texts: list[str], cache_dir: Path | None
     for text in texts:
         digest.update(text.encode("utf-8") + b"\0")
     target = Path(cache_dir) / "segments" / f"{digest.hexdigest()[:32]}.json"
-    if target.is_file():
-        try:
-            data = json.loads(target.read_text(encoding="utf-8"))
-            if len(data) == len(texts):
-                return [[(int(a), int(b)) for a, b in spans] for spans in data]
-        except (OSError, ValueError):
-            pass  # unreadable cache entry: segment again
-    spans = sentence_spans(texts)
-    from .atomic import write_text
-    from .errors import OutputError
+    spans = read_cache_file(target, lambda path: _read_spans(path, texts))
+    if spans is None:
+        spans = sentence_spans(texts)
+        write_cache_file(target, lambda tmp: tmp.write_text(json.dumps(spans),
+                                                             encoding="utf-8"))
+    return spans
 
-    try:
-        write_text(target, json.dumps(spans))
-    except (OSError, OutputError):
-        pass  # a cache that cannot be written only costs time
+
+def _read_spans(path: Path, texts: list[str]) -> list[list[tuple[int, int]]]:
+    """Spans stored by :func:`cached_sentence_spans`, checked against the texts."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    spans = [[(int(a), int(b)) for a, b in cuts] for cuts in data]
+    if len(spans) != len(texts) or any(not 0 <= a <= b <= len(text)
+                                       for cuts, text in zip(spans, texts) for a, b in cuts):
+        raise ValueError("spans do not fit the texts")
     return spans
 
 

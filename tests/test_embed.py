@@ -116,16 +116,14 @@ def test_cache_is_keyed_by_model(tmp_path):
 
 
 def test_corpus_fitted_backend_is_cached_per_fit(tmp_path, monkeypatch):
-    from fgd_toolkit.embed import tfidf
-
     assert not get_embedder("tfidf").cacheable  # nothing to key the vectors by before a fit
     first = get_embedder("tfidf").fit(TEXTS, cache_dir=tmp_path)
     assert first.cacheable and first.model_id.startswith("tfidf-") and "/fit-" in first.model_id
     a = CachedEmbedder(first, tmp_path).embed(TEXTS)
-    assert len(list((tmp_path / "tfidf-fits").glob("*.pkl"))) == 1
+    assert len(list((tmp_path / "tfidf-fits").glob("*.npz"))) == 1
 
-    # a new process: the fit comes from disk (never refitted), the vectors from the cache
-    monkeypatch.setattr(tfidf, "_FITTED", {})
+    # another run (nothing kept in memory): the fit comes from disk, never refitted, and
+    # the vectors from the cache
     monkeypatch.setattr("sklearn.decomposition.TruncatedSVD.fit",
                         lambda *a, **k: pytest.fail("refitted although a fit was stored"))
     again = get_embedder("tfidf").fit(TEXTS, cache_dir=tmp_path)

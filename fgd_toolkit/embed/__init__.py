@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import BackendNotAvailable
-from .base import Embedder, l2_normalise
-from .cache import CachedEmbedder, default_cache_dir
+from .base import Embedder, fit_backend, l2_normalise
+from .cache import CachedEmbedder, EmbeddingSession, default_cache_dir
 from .combined import CombinedEmbedder
 
 #: The back-end used when none is named (chosen by the measurements in the README).
@@ -71,4 +71,5 @@ def _build(name: str, allow_download: bool) -> Embedder:
 
 
 __all__ = ["Embedder", "BACKENDS", "DEFAULT_BACKEND", "get_embedder", "known_backends",
-           "CachedEmbedder", "CombinedEmbedder", "default_cache_dir", "l2_normalise"]
+           "CachedEmbedder", "CombinedEmbedder", "EmbeddingSession", "default_cache_dir",
+           "fit_backend", "l2_normalise"]

@@ -32,3 +32,17 @@ def l2_normalise(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return vectors / norms
+
+
+def fit_backend(backend, texts: list[str], cache_dir=None, session=None) -> None:
+    """Fit a corpus-fitted back-end (one with a ``fit`` method) on ``texts``; the
+    ``session`` goes along when its ``fit`` takes one (the toolkit's own back-ends do)."""
+    fit = getattr(backend, "fit", None)
+    if fit is None:
+        return
+    import inspect
+
+    if "session" in inspect.signature(fit).parameters:
+        fit(texts, cache_dir=cache_dir, session=session)
+    else:
+        fit(texts, cache_dir=cache_dir)

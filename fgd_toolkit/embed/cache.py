@@ -2,7 +2,11 @@
 
 Layout: ``<cache_dir>/<model_id>/<chunk>.npz`` with arrays ``keys`` (text hashes) and
 ``vectors``. New vectors are appended as a new chunk, written atomically, so a re-run after a
-codebook edit only embeds what changed and an interrupted run never corrupts the cache.
+codebook edit only embeds what changed and an interrupted run never corrupts the cache. A
+damaged chunk is warned about, removed and its texts embedded again.
+
+What stays in memory between runs belongs to an :class:`EmbeddingSession` the caller owns;
+there is no process-wide state.
 """
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..atomic import atomic_path
+from ..cachefiles import read_cache_file, write_cache_file
 
 
 def default_cache_dir() -> Path:
@@ -30,26 +34,104 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
-#: Per cache folder, the vectors this process has read or written and the chunk files read.
-_SESSION: dict[str, tuple[dict[str, np.ndarray], set[str]]] = {}
+class VectorStore:
+    """The vectors of one model's cache folder held in memory: those read from its chunk
+    files and those embedded since, plus which chunk files were read already."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.vectors: dict[str, np.ndarray] = {}
+        self._read: set[str] = set()
+
+    def refresh(self, dim: int = 0) -> None:
+        """Read the chunk files not read yet (a damaged one is warned about and removed:
+        its texts are embedded again)."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for chunk in sorted(self.folder.glob("*.npz")):
+            if chunk.name in self._read:
+                continue
+            data = read_cache_file(chunk, lambda path: _read_chunk(path, dim))
+            if data is not None:
+                self.vectors.update(zip(*data))
+                self._read.add(chunk.name)
+
+    def add(self, keys: list[str], vectors: np.ndarray) -> None:
+        """Keep new vectors, and write them as one new chunk file when there is a folder."""
+        self.vectors.update(zip(keys, vectors))
+        if self.folder is None:
+            return
+        name = hashlib.sha256("".join(keys).encode()).hexdigest()[:16] + ".npz"
+
+        def write(tmp: Path) -> None:
+            with open(tmp, "wb") as handle:
+                np.savez(handle, keys=np.array(keys), vectors=vectors.astype(np.float32))
+
+        if write_cache_file(self.folder / name, write):
+            self._read.add(name)
+
+
+def _read_chunk(path: Path, dim: int) -> tuple[list[str], np.ndarray]:
+    """Keys and vectors of a chunk file, checked: text-hash keys, one finite float32 row
+    of the model's size per key."""
+    with np.load(path, allow_pickle=False) as data:
+        keys, vectors = data["keys"], data["vectors"]
+    if keys.ndim != 1 or keys.dtype.kind != "U" or vectors.dtype != np.float32 \
+            or vectors.ndim != 2 or len(vectors) != len(keys) \
+            or (dim and vectors.shape[1] != dim) or not np.isfinite(vectors).all():
+        raise ValueError(f"unexpected content (keys {keys.dtype}{keys.shape}, vectors "
+                         f"{vectors.dtype}{vectors.shape})")
+    return [str(k) for k in keys], vectors
+
+
+class EmbeddingSession:
+    """What a caller keeps in memory between runs: the vectors of every cache folder used
+    and the latest corpus fit of each fitted back-end (TF-IDF).
+
+    Pass one session to every ``code(..., session=session)`` of a notebook so that a re-run
+    after a codebook edit reads nothing again; runs without a session share nothing.
+
+    >>> session = EmbeddingSession()
+    >>> result = code("transcripts/", "codebook.yaml", session=session)   # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self._stores: dict[str, VectorStore] = {}
+        self._fits: dict[str, tuple[str, object]] = {}
+
+    def store(self, folder: Path | None) -> VectorStore:
+        """The vectors of a model's cache folder (a fresh store when nothing is cached)."""
+        if folder is None:
+            return VectorStore(None)
+        return self._stores.setdefault(str(Path(folder).resolve()), VectorStore(Path(folder)))
+
+    def fit(self, kind: str, key: str):
+        """The fit of back-end ``kind`` for corpus ``key`` kept by :meth:`keep_fit`, or None."""
+        kept = self._fits.get(kind)
+        return kept[1] if kept and kept[0] == key else None
+
+    def keep_fit(self, kind: str, key: str, fit) -> None:
+        """Remember the latest fit of back-end ``kind`` (one per kind: fits are large)."""
+        self._fits[kind] = (key, fit)
 
 
 class CachedEmbedder:
     """Wraps a back-end: looks vectors up in the cache, embeds only misses, in batches."""
 
-    def __init__(self, backend, cache_dir: Path | None, batch_size: int = 64) -> None:
+    def __init__(self, backend, cache_dir: Path | None, batch_size: int = 64,
+                 session: EmbeddingSession | None = None) -> None:
         self.backend = backend
+        self.session = session or EmbeddingSession()
         # a back-end may ask for its own batch size (TF-IDF: one sparse product per call)
         self.batch_size = getattr(backend, "preferred_batch_size", batch_size)
         self.folder = None
         # a combination caches each of its model-based parts on its own
-        self.parts = [CachedEmbedder(p, cache_dir, batch_size) for p in
+        self.parts = [CachedEmbedder(p, cache_dir, batch_size, self.session) for p in
                       getattr(backend, "parts", [])]
         if cache_dir is not None and backend.cacheable:
             safe = re.sub(r"[^A-Za-z0-9_.@+-]", "_", backend.model_id)
             self.folder = Path(cache_dir) / safe
-        self._memory: dict[str, np.ndarray] = {}
-        self._loaded = False
+        self._store: VectorStore | None = None
         self.hits = 0
         self.misses = 0
 
@@ -64,25 +146,13 @@ class CachedEmbedder:
     model_id = property(lambda self: self.backend.model_id)
     dim = property(lambda self: self.backend.dim)
 
-    def _load(self) -> None:
-        """Read the cache folder's chunks into memory; chunks already read by this process
-        (an earlier run in the same session) are not read again."""
-        if self._loaded or self.folder is None:
-            self._loaded = True
-            return
-        self._memory, seen = _SESSION.setdefault(str(self.folder.resolve()), ({}, set()))
-        if self.folder.is_dir():
-            for chunk in sorted(self.folder.glob("*.npz")):
-                if chunk.name in seen:
-                    continue
-                try:
-                    with np.load(chunk, allow_pickle=False) as data:
-                        for key, vec in zip(data["keys"], data["vectors"]):
-                            self._memory[str(key)] = vec
-                    seen.add(chunk.name)
-                except (OSError, ValueError, KeyError):
-                    continue  # an unreadable chunk is ignored; its texts are embedded again
-        self._loaded = True
+    def _vectors(self) -> dict[str, np.ndarray]:
+        """Vectors known so far: the session's for this folder, with chunk files written
+        since (by another process) read in."""
+        if self._store is None:
+            self._store = self.session.store(self.folder)
+            self._store.refresh(self.backend.dim)
+        return self._store.vectors
 
     def embed(self, texts: list[str],
               progress: Callable[[int, int], None] | None = None) -> np.ndarray:
@@ -100,9 +170,9 @@ class CachedEmbedder:
             if not texts:
                 return np.zeros((0, self.backend.dim), dtype=np.float32)
             return l2_normalise(np.hstack(blocks))
-        self._load()
+        memory = self._vectors()
         keys = [text_key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._memory))
+        missing = list(dict.fromkeys(k for k in keys if k not in memory))
         missing_set = set(missing)
         self.hits += sum(1 for k in keys if k not in missing_set)
         by_key = dict(zip(keys, texts))
@@ -116,25 +186,12 @@ class CachedEmbedder:
         for i in range(0, len(todo), step):
             batch = todo[i:i + step]
             vectors = self.backend.embed(batch)
-            for key, vec in zip(missing[i:i + step], vectors):
-                self._memory[key] = vec
-                new_keys.append(key)
-                new_vecs.append(vec)
+            new_keys += missing[i:i + step]
+            new_vecs += list(vectors)
             if progress:
                 progress(min(i + step, len(todo)), len(todo))
-        if new_keys and self.folder is not None:
-            self._store(new_keys, np.vstack(new_vecs))
+        if new_keys:
+            self._store.add(new_keys, np.vstack(new_vecs))   # into memory and a new chunk
         if not texts:
             return np.zeros((0, self.backend.dim), dtype=np.float32)
-        return np.vstack([self._memory[k] for k in keys]).astype(np.float32)
-
-    def _store(self, keys: list[str], vectors: np.ndarray) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            name = hashlib.sha256("".join(keys).encode()).hexdigest()[:16]
-            with atomic_path(self.folder / f"{name}.npz") as tmp:
-                with open(tmp, "wb") as handle:
-                    np.savez(handle, keys=np.array(keys), vectors=vectors.astype(np.float32))
-            _SESSION.get(str(self.folder.resolve()), ({}, set()))[1].add(f"{name}.npz")
-        except OSError:
-            pass  # a read-only cache folder only costs speed, never the run
+        return np.vstack([memory[k] for k in keys]).astype(np.float32)

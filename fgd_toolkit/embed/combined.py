@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import l2_normalise
+from .base import fit_backend, l2_normalise
 
 
 class CombinedEmbedder:
@@ -26,10 +26,9 @@ class CombinedEmbedder:
     def dim(self) -> int:
         return sum(p.dim for p in self.parts)
 
-    def fit(self, texts: list[str], cache_dir=None) -> "CombinedEmbedder":
+    def fit(self, texts: list[str], cache_dir=None, session=None) -> "CombinedEmbedder":
         for part in self.parts:
-            if hasattr(part, "fit"):
-                part.fit(texts, cache_dir=cache_dir)
+            fit_backend(part, texts, cache_dir, session)
         return self
 
     def embed(self, texts: list[str]) -> np.ndarray:

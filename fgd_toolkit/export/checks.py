@@ -43,8 +43,8 @@ def check_files(folder: Path) -> dict:
                           fix="run `fgd code ... --out FOLDER` first, or pick that folder.")
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise OutputError(f"manifest.json is not valid JSON ({exc}).",
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise OutputError(f"manifest.json is not valid JSON ({type(exc).__name__}).",
                           path=folder / "manifest.json", fix=RERUN.format(folder=folder)) from None
     if not isinstance(manifest, dict) or "run_id" not in manifest:
         raise OutputError("manifest.json has no run_id: it was written by an older version.",

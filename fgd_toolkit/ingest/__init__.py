@@ -5,17 +5,20 @@
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from ..errors import RosterError, TranscriptFormatError, UsageError
+from ..errors import (FgdError, RosterError, SkippedInputWarning, TranscriptFormatError,
+                      UsageError)
 from ..models import Participant, Transcript
+from .discover import FOLLOW_HINT, ROSTER_FILE_NAMES, SkippedInput, scan_inputs
 from .docx import read_docx_transcript
 from .document import RawDocument, Sidecar
 from .roster import RosterTable, load_roster_table
 from .source import parse_metadata_yaml
 from .subtitles import read_subtitle_transcript
-from .tabular import read_table_transcript
+from .tabular import NotATranscriptTable, read_table_transcript
 from .text import read_text_transcript
 
 #: Reader per file suffix.
@@ -31,8 +34,6 @@ READERS: dict[str, Callable[..., RawDocument]] = {
     ".json": read_table_transcript,
 }
 SUPPORTED_SUFFIXES = tuple(READERS)
-#: File names that hold participant attributes, never a transcript.
-ROSTER_FILE_NAMES = ("participants.csv", "participants.xlsx", "peserta.csv", "peserta.xlsx")
 
 _HINTS = {
     ".txt": "start each turn with a speaker label and a colon, e.g. 'Moderator: ...'; with a "
@@ -45,11 +46,14 @@ _HINTS = {
 
 
 def read_transcript(path: str | Path, *, columns: dict[str, str] | None = None,
-                    roster: RosterTable | None = None) -> Transcript:
+                    roster: RosterTable | None = None, within: Path | None = None,
+                    follow_symlinks: bool = False) -> Transcript:
     """Read one transcript file (any supported format) into a :class:`Transcript`.
 
     Metadata comes from YAML front matter (text files) or a ``<stem>.yaml`` sidecar beside
-    the file; ``roster`` adds participant attributes from a participants table.
+    the file; ``roster`` adds participant attributes from a participants table. With
+    ``within`` (the folder the file was found in), a sidecar that is a symbolic link out of
+    that folder is not read, unless ``follow_symlinks``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -60,17 +64,28 @@ def read_transcript(path: str | Path, *, columns: dict[str, str] | None = None,
     if not path.is_file():
         raise TranscriptFormatError("no such file.", path=path, fix="check the path.")
     reader = READERS[suffix]
-    sidecar = _sidecar(path)
+    sidecar, notes = _sidecar(path, None if follow_symlinks else within)
     kwargs = {"columns": columns} if reader is read_table_transcript else {}
     raw = reader(path, sidecar, **kwargs)
+    raw.warnings[:0] = notes
     return _finish(raw, roster)
+
+
+class TranscriptList(list):
+    """The transcripts read, as a list, plus ``skipped``: the inputs left out and why
+    (:class:`SkippedInput`, also listed in a coding run's ``manifest["skipped_inputs"]``)."""
+
+    def __init__(self, transcripts=(), skipped: list[SkippedInput] | None = None) -> None:
+        super().__init__(transcripts)
+        self.skipped: list[SkippedInput] = list(skipped or [])
 
 
 def read_transcripts(paths: str | Path | Iterable[str | Path], *,
                      columns: dict[str, str] | None = None,
                      roster: str | Path | None = None,
                      progress: Callable[[int, int, str], None] | None = None,
-                     ) -> list[Transcript]:
+                     skip_bad: bool = False, follow_symlinks: bool = False,
+                     ) -> TranscriptList:
     """Read files and folders (recursively, in a stable order) into transcripts.
 
     Args:
@@ -79,75 +94,104 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
         roster: a participants table (CSV/XLSX with a ``label`` column) adding attributes;
             a ``participants.csv`` inside a given folder is used automatically.
         progress: optional callback ``(done, total, name)``.
+        skip_bad: leave out a transcript that cannot be read (with a warning) instead of
+            stopping at the first one; at least one must be readable.
+        follow_symlinks: read symbolic links found in a folder that lead out of it (by
+            default they are skipped with a warning; a link named in ``paths`` is read).
+
+    In a folder, the toolkit's own results (a folder with its ``manifest.json``) and tables
+    with neither a speaker nor a text column (e.g. hand codings) are skipped with a warning
+    (:class:`~fgd_toolkit.errors.SkippedInputWarning`); named explicitly, such a table is
+    an error. The returned list's ``skipped`` names every input left out.
 
     Raises:
         TranscriptFormatError, RosterError: naming the file (and line) and the fix.
     """
-    files, found_rosters = discover(paths)
-    if not files:
-        raise UsageError("no transcript files found in the given paths.",
+    scan = scan_inputs(paths, READERS, follow_symlinks)
+    if not scan.files:
+        raise UsageError("no transcript files found in the given paths" + (
+            f" ({len(scan.skipped)} skipped, see the warnings)." if scan.skipped else "."),
                          fix=f"pass files or folders holding {', '.join(SUPPORTED_SUFFIXES)}.")
     # (scope folder or None for everywhere, table): a participants.csv found in a folder
     # applies to the transcripts under that folder only
     tables: list[tuple[Path | None, RosterTable]] = []
     if roster:
         tables.append((None, load_roster_table(Path(roster))))
-    tables += [(found.parent, load_roster_table(found)) for found in found_rosters]
-    transcripts: list[Transcript] = []
+    tables += [(found.parent, load_roster_table(found)) for found in scan.rosters]
+    transcripts = TranscriptList()
     seen: dict[str, Path | None] = {}
-    for done, file in enumerate(files, 1):
-        transcript = read_transcript(file, columns=columns)
-        for scope, table in tables:
-            if scope is None or file.resolve().is_relative_to(scope.resolve()):
-                table.apply(transcript)
-        if transcript.id in seen:
-            raise TranscriptFormatError(
-                f"transcript id '{transcript.id}' is also used by {seen[transcript.id]}.",
-                path=file, fix="give each transcript a unique 'id' in its front matter or "
-                               "sidecar, or rename one file.")
-        seen[transcript.id] = file
-        transcripts.append(transcript)
+    for done, file in enumerate(scan.files, 1):
+        try:
+            transcript = read_transcript(file, columns=columns, within=scan.roots.get(file),
+                                         follow_symlinks=follow_symlinks)
+            if transcript.id in seen:
+                raise TranscriptFormatError(
+                    f"transcript id '{transcript.id}' is also used by {seen[transcript.id]}.",
+                    path=file, fix="give each transcript a unique 'id' in its front matter or "
+                                   "sidecar, or rename one file.")
+        except NotATranscriptTable as exc:
+            if file not in scan.roots and not skip_bad:
+                raise                       # named explicitly: the user meant it
+            _skip(transcripts, file, exc)
+        except Exception as exc:
+            if not skip_bad:
+                raise
+            _skip(transcripts, file, exc)
+        else:
+            for scope, table in tables:
+                if scope is None or file.resolve().is_relative_to(scope.resolve()):
+                    table.apply(transcript)
+            seen[transcript.id] = file
+            transcripts.append(transcript)
         if progress:
-            progress(done, len(files), file.name)
+            progress(done, len(scan.files), file.name)
+    if not transcripts:
+        first = transcripts.skipped[0]
+        more = f" and {len(transcripts.skipped) - 1} more" if len(transcripts.skipped) > 1 else ""
+        raise UsageError(f"no transcript could be read ({first}{more}).",
+                         fix="fix or remove the files named in the warnings.")
     for _scope, table in tables:
         table.check_all_used(transcripts)
+    transcripts.skipped[:0] = scan.skipped
     return transcripts
 
 
-def discover(paths: str | Path | Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
-    """Transcript files and participants tables under the given paths, in a stable order."""
-    if isinstance(paths, (str, Path)):
-        paths = [paths]
-    files: list[Path] = []
-    rosters: list[Path] = []
-    for item in paths:
-        item = Path(item)
-        if item.is_dir():
-            for found in sorted(item.rglob("*"), key=lambda p: p.relative_to(item).as_posix()):
-                if not found.is_file() or _hidden(found.relative_to(item)):
-                    continue
-                if found.name.lower() in ROSTER_FILE_NAMES:
-                    rosters.append(found)
-                elif found.suffix.lower() in READERS:
-                    files.append(found)
-        elif item.exists():
-            files.append(item)
-        else:
-            raise UsageError(f"{item}: no such file or folder.", fix="check the path.")
-    return list(dict.fromkeys(files)), rosters
+def _skip(transcripts: TranscriptList, file: Path, exc: Exception) -> None:
+    """Record a transcript left out, with its error as one line, and warn."""
+    if isinstance(exc, FgdError):
+        reason = (f"line {exc.line}: " if exc.line else "") + exc.reason + (
+            f" Fix: {exc.fix}" if exc.fix else "")
+        if exc.path and exc.path != str(file):
+            reason = f"{exc.path}: {reason}"
+    else:
+        reason = f"cannot be read ({type(exc).__name__}: {exc})"
+    skipped = SkippedInput(file, " ".join(reason.split()))
+    transcripts.skipped.append(skipped)
+    warnings.warn(f"skipped {skipped}", SkippedInputWarning, stacklevel=3)
 
 
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith((".", "~$")) for part in relative.parts)
+def discover(paths: str | Path | Iterable[str | Path], follow_symlinks: bool = False
+             ) -> tuple[list[Path], list[Path]]:
+    """Transcript files and participants tables under the given paths, in a stable order
+    (what :func:`read_transcripts` reads; see :func:`~.discover.scan_inputs`)."""
+    scan = scan_inputs(paths, READERS, follow_symlinks)
+    return scan.files, scan.rosters
 
 
-def _sidecar(path: Path) -> Sidecar | None:
+def _sidecar(path: Path, within: Path | None) -> tuple[Sidecar | None, list[str]]:
+    """The ``<stem>.yaml`` beside a transcript, and warnings (a sidecar linked from outside
+    ``within`` is not read)."""
     for suffix in (".yaml", ".yml"):
         candidate = path.with_suffix(suffix)
-        if candidate.is_file():
-            text = candidate.read_text(encoding="utf-8-sig")
-            return Sidecar(path=candidate, meta=parse_metadata_yaml(text, candidate))
-    return None
+        if not candidate.is_file():
+            continue
+        if within is not None and candidate.is_symlink() \
+                and not candidate.resolve().is_relative_to(within):
+            return None, [f"{candidate}: symbolic link to {candidate.resolve()}, outside the "
+                          f"input folder; metadata not read ({FOLLOW_HINT})."]
+        text = candidate.read_text(encoding="utf-8-sig")
+        return Sidecar(path=candidate, meta=parse_metadata_yaml(text, candidate)), []
+    return None, []
 
 
 def _finish(raw: RawDocument, table: RosterTable | None) -> Transcript:
@@ -178,4 +222,5 @@ def _finish(raw: RawDocument, table: RosterTable | None) -> Transcript:
     return transcript
 
 
-__all__ = ["read_transcript", "read_transcripts", "discover", "SUPPORTED_SUFFIXES"]
+__all__ = ["read_transcript", "read_transcripts", "discover", "SUPPORTED_SUFFIXES",
+           "ROSTER_FILE_NAMES", "SkippedInput", "TranscriptList"]

@@ -7,13 +7,13 @@ from ..errors import TranscriptFormatError
 from .document import RawDocument, Sidecar
 from .labels import (LabelMatch, SpeakerResolver, canonical, count_labels,
                      mostly_capitals, split_label_line)
-from .source import check_zip_container
+from .source import open_zip_container
 from .turns import TurnBuilder, table_turns
 
 
 def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocument:
     """Turns of a Word file, paragraph by paragraph and row by row in document order."""
-    check_zip_container(path, "docx")
+    package = open_zip_container(path, "docx")
     try:
         import docx
         from docx.table import Table
@@ -22,7 +22,7 @@ def read_docx_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         raise TranscriptFormatError("python-docx is not installed.", path=path,
                                     fix="pip install python-docx") from exc
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(package)
     except Exception as exc:  # python-docx raises several types for broken packages
         raise TranscriptFormatError(f"this Word file cannot be opened ({type(exc).__name__}).",
                                     path=path, fix="open it in Word and save it again as .docx.")

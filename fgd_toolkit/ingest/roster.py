@@ -13,7 +13,7 @@ import pandas as pd
 from ..errors import RosterError
 from ..models import Transcript
 from .labels import canonical
-from .source import normalise_role
+from .source import normalise_role, open_zip_container
 
 
 @dataclass
@@ -61,9 +61,12 @@ def load_roster_table(path: Path) -> RosterTable:
     """Read a participants table; raises :class:`RosterError` naming file and row."""
     if not path.is_file():
         raise RosterError("no such participants file.", path=path, fix="check the path.")
+    is_xlsx = path.suffix.lower() == ".xlsx"
+    workbook = open_zip_container(path, "xlsx", RosterError) if is_xlsx else None
     try:
-        if path.suffix.lower() == ".xlsx":
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        if workbook is not None:
+            frame = pd.read_excel(workbook, dtype=str, keep_default_na=False,
+                                  engine="openpyxl")
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as exc:

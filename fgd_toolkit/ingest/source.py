@@ -1,17 +1,25 @@
 """Reading transcript files safely: encodings, binaries, zip containers, YAML metadata."""
 from __future__ import annotations
 
+import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..errors import RosterError, TranscriptFormatError
+from ..errors import FgdError, RosterError, TranscriptFormatError
 from ..models import ROLES, Participant
+from ..safe_yaml import load_yaml
 
 #: Largest uncompressed size accepted inside a .docx/.xlsx container (zip-bomb guard).
 MAX_UNZIPPED_BYTES = 256 * 1024 * 1024
+#: Most files accepted inside a container, and the bytes inflated per step.
+MAX_ZIP_MEMBERS = 10_000
+ZIP_READ_CHUNK = 1 << 16
+_ZIP_FIXES = {"docx": "open it in Word and save it as .docx (Word 2007 or later).",
+              "xlsx": "open it in Excel and save it as .xlsx."}
 
 _ROLE_ALIASES = {
     "moderator": "moderator", "fasilitator": "moderator", "facilitator": "moderator",
@@ -102,27 +110,63 @@ def _looks_binary(text: str) -> bool:
     return control > max(8, len(sample) // 100)
 
 
-def check_zip_container(path: Path, kind: str) -> None:
-    """Refuse files that are not zip containers or that would unpack to an absurd size."""
-    fixes = {"docx": "open it in Word and save it as .docx (Word 2007 or later).",
-             "xlsx": "open it in Excel and save it as .xlsx."}
+def open_zip_container(path: Path, kind: str, error: type[FgdError] = TranscriptFormatError
+                       ) -> io.BytesIO:
+    """The members of a zip container (``.docx``, ``.xlsx``), read through a hard byte limit
+    into an in-memory copy for the document library to open.
+
+    The limit holds whatever the container's directory claims: every member is inflated in
+    small steps and no more than :data:`MAX_UNZIPPED_BYTES` in all are accepted; a member
+    longer than its declared size fails its checksum. Raises ``error`` naming the file.
+    """
+    fix = _ZIP_FIXES[kind]
     if path.stat().st_size == 0:
-        raise TranscriptFormatError("the file is empty.", path=path, fix=fixes[kind])
+        raise error("the file is empty.", path=path, fix=fix)
     if not zipfile.is_zipfile(path):
-        raise TranscriptFormatError(f"this is not a .{kind} file (not a zip container).",
-                                    path=path, fix=fixes[kind])
-    with zipfile.ZipFile(path) as archive:
-        total = 0
-        for info in archive.infolist():
-            name = info.filename
-            if name.startswith("/") or ".." in Path(name).parts:
-                raise TranscriptFormatError(f"unsafe entry '{name}' inside the container.",
-                                            path=path, fix=fixes[kind])
-            total += info.file_size
-        if total > MAX_UNZIPPED_BYTES:
-            raise TranscriptFormatError(
-                f"the container unpacks to {total // 2**20} MB, more than a transcript needs.",
-                path=path, fix=fixes[kind])
+        raise error(f"this is not a .{kind} file (not a zip container).", path=path, fix=fix)
+    copy = io.BytesIO()
+    try:
+        with zipfile.ZipFile(path) as archive, \
+                zipfile.ZipFile(copy, "w", zipfile.ZIP_STORED) as target:
+            members = archive.infolist()
+            _check_members(members, path, fix, error)
+            budget = MAX_UNZIPPED_BYTES
+            for info in members:
+                if info.is_dir():
+                    continue
+                parts = []
+                with archive.open(info) as member:
+                    while chunk := member.read(ZIP_READ_CHUNK):
+                        budget -= len(chunk)
+                        if budget < 0:
+                            raise error(f"the container unpacks to more than "
+                                        f"{MAX_UNZIPPED_BYTES // 2**20} MB, more than a "
+                                        "transcript needs.", path=path, fix=fix)
+                        parts.append(chunk)
+                target.writestr(info.filename, b"".join(parts))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+            ValueError, OSError) as exc:
+        raise error(f"this .{kind} file is damaged ({type(exc).__name__}: "
+                    f"{' '.join(str(exc).split())[:120]}).", path=path, fix=fix) from None
+    copy.seek(0)
+    return copy
+
+
+def _check_members(members: list[zipfile.ZipInfo], path: Path, fix: str,
+                   error: type[FgdError]) -> None:
+    """Refuse unsafe member names, too many members, or an absurd declared size."""
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise error(f"the container holds {len(members)} files, more than a document has.",
+                    path=path, fix=fix)
+    total = 0
+    for info in members:
+        name = info.filename
+        if name.startswith("/") or ".." in Path(name).parts:
+            raise error(f"unsafe entry '{name}' inside the container.", path=path, fix=fix)
+        total += info.file_size
+    if total > MAX_UNZIPPED_BYTES:
+        raise error(f"the container unpacks to {total // 2**20} MB, more than a transcript "
+                    "needs.", path=path, fix=fix)
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
@@ -145,7 +189,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict, str, int]:
 def parse_metadata_yaml(block: str, path: Path, first_line: int = 1) -> dict:
     """Parse front matter or a sidecar file into a dict, with line numbers in errors."""
     try:
-        meta = yaml.safe_load(block) or {}
+        meta = load_yaml(block, path, first_line) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line

@@ -14,8 +14,8 @@ from ..errors import TranscriptFormatError
 from ..models import Turn
 from .document import RawDocument, Sidecar
 from .labels import SpeakerResolver, parse_time
-from .source import (canonical_metadata, check_metadata_keys, check_zip_container,
-                     normalise_role, read_text)
+from .source import (canonical_metadata, check_metadata_keys, normalise_role,
+                     open_zip_container, read_text)
 
 #: Default column names, tried in order (case-insensitive). Override with ``columns=``.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -29,6 +29,16 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "end": ("end", "selesai", "end_time", "waktu_selesai", "akhir"),
     "role": ("role", "peran"),
 }
+#: Columns that mark a table the toolkit wrote (passages, codings, a passage matrix).
+TOOLKIT_COLUMNS = {"passage_id", "transcript_id"}
+
+
+class NotATranscriptTable(TranscriptFormatError):
+    """A table whose columns do not fit a transcript (neither a speaker nor a text column,
+    or a table the toolkit wrote). Found in a folder it is skipped; named explicitly it is
+    an error."""
+
+
 _TIME_CELL = re.compile(r"^\[?\(?\d{1,2}:\d{2}(:\d{2})?([.,]\d+)?\)?\]?$")
 
 
@@ -96,9 +106,9 @@ def read_table_transcript(path: Path, sidecar: Sidecar | None = None,
     encoding = "utf-8"
     warning = None
     if suffix == ".xlsx":
-        check_zip_container(path, "xlsx")
+        workbook = open_zip_container(path, "xlsx")
         try:
-            sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=str,
+            sheets = pd.read_excel(workbook, sheet_name=None, header=None, dtype=str,
                                    keep_default_na=False, engine="openpyxl")
         except Exception as exc:
             raise TranscriptFormatError(f"this workbook cannot be read ({type(exc).__name__}).",
@@ -170,6 +180,10 @@ def _json_frame(text: str, path: Path) -> tuple[pd.DataFrame, dict]:
     except json.JSONDecodeError as exc:
         raise TranscriptFormatError(f"invalid JSON ({exc.msg}).", path=path, line=exc.lineno,
                                     fix="validate the file with a JSON linter.") from None
+    except RecursionError:
+        raise TranscriptFormatError("the JSON is nested too deeply to be a transcript.",
+                                    path=path, fix='write a list of turns: [{"speaker": "...", '
+                                                   '"text": "..."}, ...].') from None
     meta: dict = {}
     if isinstance(data, dict):
         turns_key = next((k for k in ("turns", "transkrip", "ucapan") if k in data), "turns")
@@ -188,11 +202,18 @@ def _json_frame(text: str, path: Path) -> tuple[pd.DataFrame, dict]:
 
 def _rows_to_turns(frame: pd.DataFrame, path: Path, doc: RawDocument,
                    overrides: dict[str, str] | None, first_row: int) -> list[Turn]:
+    if TOOLKIT_COLUMNS <= {str(c).strip().lower() for c in frame.columns}:
+        raise NotATranscriptTable("this table was written by fgd-toolkit (it has passage_id "
+                                  "and transcript_id columns); it is not a transcript.",
+                                  path=path, fix="keep results out of the transcripts folder.")
     cols = _match_columns(list(frame.columns), overrides)
     missing = [f for f in ("speaker", "text") if getattr(cols, f) is None]
     if missing:
         names = " / ".join(COLUMN_ALIASES[missing[0]][:3])
-        raise TranscriptFormatError(
+        # neither column: some other table (hand codings...); one of them: a transcript
+        # whose other column has an unknown name
+        error = NotATranscriptTable if len(missing) == 2 else TranscriptFormatError
+        raise error(
             f"no {missing[0]} column among {list(map(str, frame.columns))}.", path=path,
             fix=f"name it {names}, or pass --column {missing[0]}=<your column name>.")
     resolver = SpeakerResolver(doc.roster)

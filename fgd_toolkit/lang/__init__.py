@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
-import yaml
+from ..safe_yaml import load_yaml
 
 
 def _read(name: str) -> str:
@@ -63,7 +63,7 @@ def abbreviations() -> tuple[frozenset[str], frozenset[str]]:
 @lru_cache(maxsize=None)
 def yaml_lists(name: str) -> dict[str, tuple[str, ...]]:
     """Named lists from a YAML data file (``polarity``, ``speakers``)."""
-    data = yaml.safe_load(_read(f"{name}.yaml")) or {}
+    data = load_yaml(_read(f"{name}.yaml"), f"lang/{name}.yaml") or {}
     return {key: tuple(str(v).lower() for v in (values or [])) for key, values in data.items()}
 
 

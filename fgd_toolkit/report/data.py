@@ -12,9 +12,9 @@ from importlib import resources
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from ..errors import UsageError
+from ..safe_yaml import load_yaml
 from ..result import CodingResult
 
 LANGS = ("id", "en")
@@ -28,7 +28,7 @@ HUMAN = "human"
 @lru_cache(maxsize=None)
 def _all_strings() -> dict:
     text = resources.files(__package__).joinpath("templates/strings.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text, "report/templates/strings.yaml")
 
 
 def strings(lang: str) -> dict:

@@ -570,6 +570,9 @@ def load_models(path: str | Path | None = None) -> ShippedModels:
         raise FgdError("no such calibration file.", path=path,
                        fix="give a file written by `fgd calibrate`, or leave out --model.") \
             from None
+    except RecursionError:
+        raise FgdError("not a calibration file (JSON nested too deeply).", path=path,
+                       fix="give a file written by `fgd calibrate`.") from None
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise FgdError(f"not a calibration file ({type(exc).__name__}: {exc}).", path=path,
                        fix="give a file written by `fgd calibrate`.") from None

@@ -80,7 +80,8 @@ def _variant_codebook(cb, variant: str, lean_keywords: int, few_examples: int):
 
 
 def feature_table(labelled, backend, *, variant: str = "main", lean_keywords: int = 6,
-                  few_examples: int = 2, cache_dir=None, min_rows: int = 20) -> FeatureTable:
+                  few_examples: int = 2, cache_dir=None, min_rows: int = 20,
+                  session=None) -> FeatureTable:
     """Code a labelled set (transcripts, codebook, gold) and tabulate its evidence.
 
     ``variant`` codes it with every keyword removed (``no_keywords``), with keyword lists cut
@@ -95,7 +96,7 @@ def feature_table(labelled, backend, *, variant: str = "main", lean_keywords: in
     cb = _variant_codebook(labelled.codebook, variant, lean_keywords, few_examples)
     settings = CodeSettings(cluster=False)
     passages = to_passages(labelled.transcripts, settings.segment)
-    analysis = analyse(passages, cb, backend, settings, cache_dir=cache_dir)
+    analysis = analyse(passages, cb, backend, settings, cache_dir=cache_dir, session=session)
     mask = analysis.mask
     pf = presence_features(analysis.evidence, mask, min_rows)
     qf = polarity_features(analysis.evidence, mask, min_rows)
@@ -129,7 +130,11 @@ def feature_table(labelled, backend, *, variant: str = "main", lean_keywords: in
 
 def training_data(sets: list, backend, *, lean_keywords: int = 6, few_examples: int = 2,
                   cache_dir=None, progress: Progress | None = None) -> TrainingData:
-    """Feature tables of every labelled set in every variant, for one back-end."""
+    """Feature tables of every labelled set in every variant, for one back-end (one
+    embedding session: each set's passages are embedded once for all variants)."""
+    from ..embed import EmbeddingSession
+
+    session = EmbeddingSession()
     variants = ("main", "no_keywords", "lean", "few_examples")
     tables: dict[str, list[FeatureTable]] = {v: [] for v in variants}
     total, done = len(sets) * len(variants), 0
@@ -137,7 +142,8 @@ def training_data(sets: list, backend, *, lean_keywords: int = 6, few_examples: 
         for variant in variants:
             tables[variant].append(feature_table(labelled, backend, variant=variant,
                                                  lean_keywords=lean_keywords,
-                                                 few_examples=few_examples, cache_dir=cache_dir))
+                                                 few_examples=few_examples, cache_dir=cache_dir,
+                                                 session=session))
             done += 1
             if progress:
                 progress(f"Coding labelled sets ({backend.name})", done, total)
