@@ -58,18 +58,23 @@ def answers(gold: pd.DataFrame, turns: list[tuple[str, int]], folder: Path, name
     return path
 
 
-def scores(result, gold: pd.DataFrame, reviewed: set[tuple[str, int]]) -> dict:
-    """Code and code+polarity F1 on the unreviewed turns and on the whole study."""
+def scores(result, gold: pd.DataFrame, reviewed: set[tuple[str, int]], base=None) -> dict:
+    """Code and code+polarity F1 on the unreviewed turns and on the whole study, and the
+    unreviewed turns' F1 of the run without reviews (``base``): the same turns, no review."""
     passages = result.passages
     all_turns = passages[["transcript_id", "turn"]].drop_duplicates()
     keys = list(zip(all_turns["transcript_id"], all_turns["turn"].astype(int)))
     rest = all_turns[[k not in reviewed for k in keys]]
-    predicted = turn_codings(passages, result.codings)
     codes = result.codebook.ids
+    predicted = turn_codings(passages, result.codings)
     unreviewed = score(predicted, gold, codes=codes, scope=rest)
     whole = score(predicted, gold, codes=codes, scope=all_turns)
+    before = score(turn_codings(base.passages, base.codings), gold, codes=codes, scope=rest) \
+        if base is not None else unreviewed
     return {"code_F1": round(unreviewed.micro.f1, 3),
             "code+pol_F1": round(unreviewed.polarity_micro.f1, 3),
+            "no_review_code_F1": round(before.micro.f1, 3),
+            "no_review_code+pol_F1": round(before.polarity_micro.f1, 3),
             "study_code_F1": round(whole.micro.f1, 3),
             "study_code+pol_F1": round(whole.polarity_micro.f1, 3)}
 
@@ -88,7 +93,8 @@ def curve(ds, cache_dir: str, work: Path, refit_off: bool) -> list[dict]:
             result = code(ds.transcripts, ds.codebook, cache_dir=cache_dir, reviewed=[path],
                           settings=replace(settings, refit=refit))
             row = {"set": ds.name, "strategy": label, "k": k, "seed": seed,
-                   "refit": "on" if refit else "off", **scores(result, ds.gold, set(turns))}
+                   "refit": "on" if refit else "off",
+                   **scores(result, ds.gold, set(turns), base)}
             kept = result.manifest["reviewed"]["refit"].get("kept", [])
             row["refit_kept"] = "; ".join(kept)
             rows.append(row)
@@ -111,7 +117,8 @@ def curve(ds, cache_dir: str, work: Path, refit_off: bool) -> list[dict]:
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
     """Mean over seeds (random) and over transcripts (one transcript reviewed)."""
     keyed = frame.assign(k=frame["k"].where(frame["strategy"] != "one transcript", "1 transcript"))
-    cols = ["code_F1", "code+pol_F1", "study_code_F1", "study_code+pol_F1"]
+    cols = ["code_F1", "code+pol_F1", "no_review_code_F1", "no_review_code+pol_F1",
+            "study_code_F1", "study_code+pol_F1"]
     return keyed.groupby(["set", "strategy", "k", "refit"], sort=False)[cols].mean().round(3) \
         .reset_index()
 
