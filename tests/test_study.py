@@ -67,7 +67,7 @@ def test_too_few_or_single_transcript_reviews_refit_nothing():
     one = [ReviewedTurn(("a", k), [k], {"ANG": {"barrier"}} if k % 2 else {})
            for k in range(40)]
     adj = fit_adjustments(_base(n, 2), ev, codebook, one, vectors)
-    assert adj.report["kept"] == [] and "one transcript" in adj.report["note"]
+    assert adj.report["kept"] == [] and "fewer than two transcripts" in adj.report["note"]
     presence, enabler = adj.apply(_base(n, 2).presence, _base(n, 2).enabler, ev, codebook)
     assert np.allclose(presence, _base(n, 2).presence)
 
@@ -164,7 +164,7 @@ def test_the_manifest_records_the_reviews_and_the_refit(reviewed_run):
     assert block["turns"] == len(turns)
     assert block["decisions_per_code"]["KEP"]["accepted"] >= 1
     # one transcript reviewed: the refit records why it kept nothing
-    assert block["refit"]["kept"] == [] and "one transcript" in block["refit"]["note"]
+    assert block["refit"]["kept"] == [] and "fewer than two transcripts" in block["refit"]["note"]
 
 
 def test_a_review_changes_the_run_id_and_no_refit_is_recorded(reviewed_run, tmp_path):
