@@ -119,7 +119,8 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
                                                progress=report("Embedding passages"))
     proto_vectors = embedder_obj.embed(proto_texts, progress=report("Embedding codebook"))
     protos = build_prototypes(cb, proto_vectors)
-    evidence = gather_evidence(texts, vectors, cb, protos, context=context_rows(passages))
+    evidence = gather_evidence(texts, vectors, cb, protos, context=context_rows(passages),
+                               clause_memo=session.clauses)
     return Analysis(passages=passages, mask=mask, vectors=vectors, prototypes=protos,
                     evidence=evidence, backend=backend, cache=embedder_obj)
 

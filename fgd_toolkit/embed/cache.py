@@ -85,8 +85,9 @@ def _read_chunk(path: Path, dim: int) -> tuple[list[str], np.ndarray]:
 
 
 class EmbeddingSession:
-    """What a caller keeps in memory between runs: the vectors of every cache folder used
-    and the latest corpus fit of each fitted back-end (TF-IDF).
+    """What a caller keeps in memory between runs: the vectors of every cache folder used,
+    the latest corpus fit of each fitted back-end (TF-IDF) and the clause polarity of every
+    passage text.
 
     Pass one session to every ``code(..., session=session)`` of a notebook so that a re-run
     after a codebook edit reads nothing again; runs without a session share nothing.
@@ -98,6 +99,8 @@ class EmbeddingSession:
     def __init__(self) -> None:
         self._stores: dict[str, VectorStore] = {}
         self._fits: dict[str, tuple[str, object]] = {}
+        #: clause polarity per token sequence (``tagging.polarity.polarity_parts``)
+        self.clauses: dict = {}
 
     def store(self, folder: Path | None) -> VectorStore:
         """The vectors of a model's cache folder (a fresh store when nothing is cached)."""

@@ -107,8 +107,10 @@ def _top_mean(sims: np.ndarray, k: int = 2) -> np.ndarray:
 
 def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Codebook,
                     protos: Prototypes,
-                    context: dict[str, list[tuple[int, ...]]] | None = None) -> Evidence:
-    """Keyword, similarity and polarity evidence of every passage for every code."""
+                    context: dict[str, list[tuple[int, ...]]] | None = None,
+                    clause_memo: dict | None = None) -> Evidence:
+    """Keyword, similarity and polarity evidence of every passage for every code
+    (``clause_memo``: a caller-owned memo of clause polarity per passage text)."""
     n, m = len(texts), len(codebook.codes)
     matcher = KeywordMatcher({c.id: c.keywords for c in codebook.codes})
     tokens = [word_tokens(t) for t in texts]   # texts are normalised already
@@ -152,7 +154,7 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
     lex = lexicon()
     cues: list[dict[str, list[str]]] = []
     for i, toks in enumerate(tokens):
-        parts = polarity_parts(toks)
+        parts = polarity_parts(toks, clause_memo)
         base, base_cues = parts.score()
         row_cues: dict[str, list[str]] = {}
         for j, cid in enumerate(codebook.ids):

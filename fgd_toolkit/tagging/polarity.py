@@ -260,16 +260,23 @@ class PolarityParts:
         return _squash(total), cues
 
 
-def polarity_parts(tokens: list[str]) -> PolarityParts:
+def polarity_parts(tokens: list[str], memo: dict | None = None) -> PolarityParts:
     """Split tokens into clauses and score their cue words (once per passage).
 
-    Memoised per token sequence (the result is read-only): it does not depend on the
-    codebook, so re-coding after a codebook edit in the same session reuses it.
+    ``memo`` (a dict the caller owns, e.g. an
+    :class:`~fgd_toolkit.embed.EmbeddingSession`'s ``clauses``) keeps the result per token
+    sequence: it is read-only and does not depend on the codebook, so re-coding after a
+    codebook edit in the same session reuses it.
     """
-    return _polarity_parts(tuple(tokens))
+    key = tuple(tokens)
+    if memo is None:
+        return _polarity_parts(key)
+    parts = memo.get(key)
+    if parts is None:
+        parts = memo[key] = _polarity_parts(key)
+    return parts
 
 
-@lru_cache(maxsize=65536)
 def _polarity_parts(tokens: tuple[str, ...]) -> PolarityParts:
     from .keywords import strip_clitic
 
