@@ -195,8 +195,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     if tagging:
         tagging(0, 1)
     if review is not None and review.turns and settings.refit:
-        tagger = tagger.adapt(evidence, mask, cb, reviewed_turns(review, passages, mask),
-                              vectors)
+        tagger = tagger.adapt(evidence, mask, cb, reviewed_turns(review, passages, mask))
     scores = tagger.predict(evidence, mask, cb)
     run_id = _run_id(transcripts, cb, backend.model_id, settings, review)
     coder = f"fgd-toolkit {__version__} ({backend.name})"

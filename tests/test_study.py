@@ -60,13 +60,12 @@ def test_too_few_or_single_transcript_reviews_refit_nothing():
     n = 60
     ev = _evidence([{} for _ in range(n)])
     codebook = SimpleNamespace(ids=CODES)
-    vectors = np.random.default_rng(1).normal(size=(n, 8))
     few = [ReviewedTurn(("a", k), [k], {}) for k in range(MIN_TURNS - 1)]
-    adj = fit_adjustments(_base(n, 2), ev, codebook, few, vectors)
+    adj = fit_adjustments(_base(n, 2), ev, codebook, few)
     assert adj.report["kept"] == [] and "fewer than" in adj.report["note"]
     one = [ReviewedTurn(("a", k), [k], {"ANG": {"barrier"}} if k % 2 else {})
            for k in range(40)]
-    adj = fit_adjustments(_base(n, 2), ev, codebook, one, vectors)
+    adj = fit_adjustments(_base(n, 2), ev, codebook, one)
     assert adj.report["kept"] == [] and "fewer than two transcripts" in adj.report["note"]
     presence, enabler = adj.apply(_base(n, 2).presence, _base(n, 2).enabler, ev, codebook)
     assert np.allclose(presence, _base(n, 2).presence)
@@ -77,16 +76,15 @@ def test_an_offset_is_kept_only_when_it_helps_held_out_transcripts():
     just below the threshold on every turn the researcher coded ANG): an ANG offset learnt
     on one transcript helps the other, so cross-validation keeps it; when the two transcripts
     disagree, nothing is kept."""
-    n, rng = 80, np.random.default_rng(3)
+    n = 80
     ev = _evidence([{} for _ in range(n)])
     codebook = SimpleNamespace(ids=CODES)
-    vectors = rng.normal(size=(n, 8))
     has_ang = np.arange(n) % 3 == 0
     base = _base(n, 2, 4)
     base.presence[:, 0] = np.where(has_ang, 0.35, 0.05)
     turns = [ReviewedTurn((("a" if k < n // 2 else "b"), k), [k],
                           {"ANG": {"barrier"}} if has_ang[k] else {}) for k in range(n)]
-    adj = fit_adjustments(base, ev, codebook, turns, vectors)
+    adj = fit_adjustments(base, ev, codebook, turns)
     assert "presence offsets" in adj.report["kept"]
     assert adj.report["tried"]["presence offsets"] >= adj.report["tried"]["none"] + CV_MARGIN
     presence, _ = adj.apply(base.presence, base.enabler, ev, codebook)
@@ -96,7 +94,7 @@ def test_an_offset_is_kept_only_when_it_helps_held_out_transcripts():
     # transcript a uses ANG where the model hesitates, transcript b does not: what a teaches
     # would code b's hesitant turns wrongly, so held out by transcript nothing is kept
     clash = [ReviewedTurn(t.key, t.rows, t.codes if t.key[0] == "a" else {}) for t in turns]
-    adj = fit_adjustments(base, ev, codebook, clash, vectors)
+    adj = fit_adjustments(base, ev, codebook, clash)
     assert "presence offsets" not in adj.report["kept"]
 
 

@@ -417,8 +417,8 @@ class Tagger:
                          neutral_band=float(self.neutral_band_),
                          weak_fraction=self.weak_fraction, variant=self.variant(codebook))
 
-    def adapt(self, ev: Evidence, coded: np.ndarray, codebook: "Codebook", reviewed,
-              vectors: np.ndarray) -> "Tagger":
+    def adapt(self, ev: Evidence, coded: np.ndarray, codebook: "Codebook", reviewed
+              ) -> "Tagger":
         """A copy of this fitted tagger refitted for one study from its reviewed turns
         (a list of :class:`.study.ReviewedTurn`; see :func:`.study.fit_adjustments`). The
         copy predicts for the same passages; the shipped tagger is left unchanged."""
@@ -435,7 +435,7 @@ class Tagger:
             feats = presence_features(ev, coded, self.min_corpus_for_stats)
             semantic = _shift(self.models_["semantic"].score(feats),
                               self.thresholds_["semantic"], base.threshold)
-        adapted.adjustments_ = fit_adjustments(base, ev, codebook, reviewed, vectors, semantic)
+        adapted.adjustments_ = fit_adjustments(base, ev, codebook, reviewed, semantic)
         return adapted
 
     # -- persistence ------------------------------------------------------------------

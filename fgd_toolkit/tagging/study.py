@@ -1,15 +1,13 @@
 """Refitting the shipped tagger for one study from a researcher's reviewed turns.
 
 Reviewed turns are truth for themselves (the pipeline writes them as ``source=human``); here
-they also teach the tagger about the rest of the study. Four kinds of adjustment, each small
+they also teach the tagger about the rest of the study. Three kinds of adjustment, each small
 and each tested before it is kept:
 
 - **keyword trust**: a keyword whose reviewed hits the researcher mostly rejected stops coding
   on its own; pairs it alone named are decided by the keyword-free (semantic) model;
 - **per-code presence offsets**: how much more or less often this study uses a code than the
   shipped model expects (log-odds offsets, shrunk towards zero);
-- **study examples**: reviewed passages as examples of their codes and polarities, rejected
-  ones as counter-examples (a nearest-neighbour margin over the passage vectors);
 - **per-code polarity offsets**: how a code leans in this study (a budget code may be mostly
   a barrier in one city).
 
@@ -18,6 +16,11 @@ beats the shipped decisions on reviewed turns it was not fitted on (cross-valida
 transcript: reviews of a single transcript refit nothing, since what carries over to other
 transcripts cannot be checked on them) by a margin; the manifest records what was tried, the
 held-out scores and what was kept.
+
+Also tried and left out: reviewed passages as examples of their codes (and rejected ones as
+counter-examples), as a nearest-neighbour margin over the passage vectors. On the tuning
+sets' learning curves, whenever cross-validation kept it, it lowered code F1 on the turns
+nobody reviewed (by 0.001 to 0.088; +0.00 to +0.006 AUC even fitted on the test transcript).
 """
 from __future__ import annotations
 
@@ -32,10 +35,6 @@ DISTRUST_MIN_HITS = 2
 DISTRUST_SHARE = 0.25
 #: Prior standard deviation of per-code log-odds offsets (presence and polarity).
 OFFSET_PRIOR_SD = 0.5
-#: Prior standard deviation of the weight of the study-example margin.
-KNN_PRIOR_SD = 1.0
-#: Nearest reviewed passages averaged in the study-example margin.
-KNN_K = 3
 #: Reviewed turns needed before an adjustment is even tried, and per transcript for it to
 #: serve as a held-out fold (fewer turns make the held-out F1 a coin toss).
 MIN_TURNS = 16
@@ -58,8 +57,6 @@ class Adjustments:
     distrusted: dict[str, list[str]] = field(default_factory=dict)
     presence_offset: np.ndarray | None = None
     polarity_offset: np.ndarray | None = None
-    knn_weight: float = 0.0
-    knn_margin: np.ndarray | None = None         # [n_passages, n_codes]
     semantic_presence: np.ndarray | None = None  # [n_passages, n_codes], keyword-free
     report: dict = field(default_factory=dict)
 
@@ -73,8 +70,6 @@ class Adjustments:
         z = _logit(presence)
         if self.presence_offset is not None:
             z = z + self.presence_offset[None, :]
-        if self.knn_weight and self.knn_margin is not None:
-            z = z + self.knn_weight * self.knn_margin
         if self.polarity_offset is not None:
             enabler = _sigmoid(_logit(enabler) + self.polarity_offset[None, :])
         return _sigmoid(z), enabler
@@ -98,8 +93,8 @@ def distrusted_only(ev, codebook, distrusted: dict[str, list[str]],
 
 
 #: The presence adjustments tried, alone and together; cross-validation picks one.
-CONFIGURATIONS = ((), ("keyword trust",), ("presence offsets",), ("study examples",),
-                  ("keyword trust", "presence offsets"), ("keyword trust", "study examples"))
+CONFIGURATIONS = ((), ("keyword trust",), ("presence offsets",),
+                  ("keyword trust", "presence offsets"))
 #: An adjustment is kept only when it beats the shipped decisions on held-out reviewed turns
 #: by at least this much (turn-level F1; polarity: accuracy). Chosen on the learning curves of
 #: the tuning sets: at 0.01 the best of six configurations on small folds was kept by chance
@@ -107,7 +102,7 @@ CONFIGURATIONS = ((), ("keyword trust",), ("presence offsets",), ("study example
 CV_MARGIN = 0.02
 
 
-def fit_adjustments(base, ev, codebook, reviewed: list[ReviewedTurn], vectors: np.ndarray,
+def fit_adjustments(base, ev, codebook, reviewed: list[ReviewedTurn],
                     semantic_presence: np.ndarray | None = None) -> Adjustments:
     """Fit the study's adjustments on top of the shipped decisions ``base`` (TagScores):
     the configuration of :data:`CONFIGURATIONS` with the best held-out F1 on the reviewed
@@ -127,15 +122,14 @@ def fit_adjustments(base, ev, codebook, reviewed: list[ReviewedTurn], vectors: n
         return adj
     configs = [c for c in CONFIGURATIONS
                if semantic_presence is not None or "keyword trust" not in c]
-    held_out = {c: _cv_f1(c, base, semantic_presence, ev, codebook, reviewed, vectors, folds)
+    held_out = {c: _cv_f1(c, base, semantic_presence, ev, codebook, reviewed, folds)
                 for c in configs}
     adj.report["tried"] = {" + ".join(c) or "none": round(f, 4) for c, f in held_out.items()}
     best = max(configs, key=lambda c: (round(held_out[c], 6), -len(c)))
     if best and held_out[best] >= held_out[()] + CV_MARGIN:
-        fit = _fit_config(best, base.presence, semantic_presence, ev, codebook, reviewed,
-                          vectors)
+        fit = _fit_config(best, base.presence, semantic_presence, ev, codebook, reviewed)
         adj.distrusted, adj.semantic_presence = fit.distrusted, semantic_presence
-        adj.presence_offset, adj.knn_weight, adj.knn_margin = fit.offsets, fit.knn_w, fit.margin
+        adj.presence_offset = fit.offsets
         adj.report["kept"] = list(best)
         adj.report["distrusted_keywords"] = fit.distrusted
     presence = adj.apply(base.presence, base.enabler, ev, codebook)[0]
@@ -155,31 +149,23 @@ class _Fit:
 
     distrusted: dict[str, list[str]]
     offsets: np.ndarray | None
-    knn_w: float
-    margin: np.ndarray | None
 
 
 def _fit_config(config: tuple[str, ...], presence: np.ndarray, semantic, ev, codebook,
-                turns: list[ReviewedTurn], vectors: np.ndarray) -> _Fit:
+                turns: list[ReviewedTurn]) -> _Fit:
     codes = codebook.ids
     distrusted = keyword_trust(ev, codes, turns) if "keyword trust" in config else {}
     if distrusted:
         presence = np.where(distrusted_only(ev, codebook, distrusted), semantic, presence)
-    offsets, w, margin = None, 0.0, None
-    if "presence offsets" in config or "study examples" in config:
-        pairs = _presence_pairs(presence, codes, turns)
-        everything = list(range(len(turns)))
-        if "study examples" in config:
-            margins = study_example_margin(vectors, codes, turns, presence)
-            offsets, w = _fit_offsets(pairs, everything, len(codes), margins)
-            margin = margins[0]
-        else:
-            offsets, _ = _fit_offsets(pairs, everything, len(codes), None)
-    return _Fit(distrusted, offsets, float(w), margin)
+    offsets = None
+    if "presence offsets" in config:
+        offsets = _fit_offsets(_presence_pairs(presence, codes, turns), list(range(len(turns))),
+                               len(codes))
+    return _Fit(distrusted, offsets)
 
 
 def _cv_f1(config, base, semantic, ev, codebook, reviewed: list[ReviewedTurn],
-           vectors: np.ndarray, folds: list[list[int]]) -> float:
+           folds: list[list[int]]) -> float:
     """Turn-level F1 on each fold of reviewed turns, the configuration fitted on the rest."""
     counts = np.zeros(3)
     codes = codebook.ids
@@ -192,16 +178,12 @@ def _cv_f1(config, base, semantic, ev, codebook, reviewed: list[ReviewedTurn],
         rows = np.array(sorted({i for t in test for i in t.rows}))
         presence = base.presence.copy()
         if config:
-            fit = _fit_config(config, base.presence, semantic, ev, codebook, train, vectors)
+            fit = _fit_config(config, base.presence, semantic, ev, codebook, train)
             if fit.distrusted:
                 swap = distrusted_only(ev, codebook, fit.distrusted, rows)
                 presence = np.where(swap, semantic, presence)
-            z = _logit(presence[rows])
             if fit.offsets is not None:
-                z = z + fit.offsets[None, :]
-            if fit.knn_w and fit.margin is not None:
-                z = z + fit.knn_w * fit.margin[rows]
-            presence[rows] = _sigmoid(z)
+                presence[rows] = _sigmoid(_logit(presence[rows]) + fit.offsets[None, :])
         for turn in test:
             pred = presence[turn.rows].max(axis=0) >= base.threshold
             gold = np.array([cid in turn.codes for cid in codes])
@@ -225,38 +207,6 @@ def keyword_trust(ev, codes: list[str], reviewed: list[ReviewedTurn]) -> dict[st
     return out
 
 
-def study_example_margin(vectors: np.ndarray, codes: list[str], reviewed: list[ReviewedTurn],
-                         presence: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per pair, similarity to the reviewed passages that carry the code minus similarity to
-    those that were rejected for it (the code was near or above threshold there), scaled to
-    unit spread; and the same for every reviewed training pair, leaving its own turn out.
-
-    Returns (margin for every passage [n, m], margin of each training pair [n_turns, m]).
-    """
-    n, m = presence.shape
-    carriers = _carriers(presence, reviewed)             # [n_turns, m] row index
-    labels = np.array([[cid in t.codes for cid in codes] for t in reviewed])
-    margin = np.zeros((n, m))
-    own = np.zeros(labels.shape)
-    for j in range(m):
-        pos = carriers[labels[:, j], j]
-        neg = carriers[~labels[:, j], j]
-        if not len(pos) or not len(neg):
-            continue
-        sp, sn = vectors @ vectors[pos].T, vectors @ vectors[neg].T
-        margin[:, j] = _top_mean(sp) - _top_mean(sn)
-        turn_of_pos = np.flatnonzero(labels[:, j])
-        turn_of_neg = np.flatnonzero(~labels[:, j])
-        for t in range(len(reviewed)):
-            row = carriers[t, j]
-            keep_p, keep_n = turn_of_pos != t, turn_of_neg != t
-            if keep_p.any() and keep_n.any():
-                own[t, j] = (_top_mean(sp[row:row + 1, keep_p]) -
-                             _top_mean(sn[row:row + 1, keep_n]))[0]
-    scale = margin.std() or 1.0
-    return margin / scale, own / scale
-
-
 # -- helpers ---------------------------------------------------------------------------------
 
 def _sigmoid(z):
@@ -266,11 +216,6 @@ def _sigmoid(z):
 def _logit(p):
     p = np.clip(p, 1e-9, 1 - 1e-9)
     return np.log(p / (1 - p))
-
-
-def _top_mean(sims: np.ndarray, k: int = KNN_K) -> np.ndarray:
-    k = min(k, sims.shape[1])
-    return np.sort(sims, axis=1)[:, -k:].mean(axis=1)
 
 
 def _carriers(presence: np.ndarray, reviewed: list[ReviewedTurn]) -> np.ndarray:
@@ -303,20 +248,15 @@ def _presence_pairs(presence, codes, reviewed) -> _Pairs:
     return _Pairs(z, y)
 
 
-def _fit_offsets(pairs: _Pairs, train: list[int], m: int, margin=None
-                 ) -> tuple[np.ndarray, float]:
-    """MAP per-code log-odds offsets (and a study-example weight) on the training turns."""
+def _fit_offsets(pairs: _Pairs, train: list[int], m: int) -> np.ndarray:
+    """MAP per-code log-odds offsets on the training turns (Gaussian prior around zero)."""
     z, y = pairs.z[train], pairs.y[train].astype(float)
-    knn = margin[1][train] if margin is not None else np.zeros_like(z)
 
-    def loss(theta):
-        b, w = theta[:m], theta[m]
-        s = z + b[None, :] + w * knn
-        return (-(y * s - np.logaddexp(0, s)).sum() + (b ** 2).sum() / (2 * OFFSET_PRIOR_SD ** 2)
-                + w ** 2 / (2 * KNN_PRIOR_SD ** 2))
+    def loss(b):
+        s = z + b[None, :]
+        return -(y * s - np.logaddexp(0, s)).sum() + (b ** 2).sum() / (2 * OFFSET_PRIOR_SD ** 2)
 
-    theta = minimize(loss, np.zeros(m + 1), method="L-BFGS-B").x
-    return theta[:m], (theta[m] if margin is not None else 0.0)
+    return minimize(loss, np.zeros(m), method="L-BFGS-B").x
 
 
 def _counts(pred: np.ndarray, gold: np.ndarray) -> np.ndarray:
