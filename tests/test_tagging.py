@@ -259,3 +259,15 @@ def test_include_note_is_a_prototype_without_polarity():
     assert ev.nearest_example[0, 0] == 2 and ev.sim_example[0, 0] > 0
     assert ev.sem_polarity[0, 0] == 0.0          # the note is neither enabler nor barrier
     assert "include note" in evidence_text(ev, protos, 0, 0, "SIN", 0.0)
+
+
+def test_no_longer_hitching_a_ride_is_an_enabler_cue():
+    """"nggak nebeng lagi" (no longer riding along on others' transport) is a negated
+    barrier cue: it leans enabler; "nebeng" alone leans barrier."""
+    from fgd_toolkit.normalize import normalize_tokens
+    from fgd_toolkit.tagging.polarity import polarity_parts
+
+    negated, cues = polarity_parts(normalize_tokens("Petugas nggak nebeng lagi.")).score()
+    plain, _ = polarity_parts(normalize_tokens("Petugas masih nebeng mobil orang.")).score()
+    assert negated > 0 and "tidak nebeng" in cues
+    assert plain < 0
