@@ -14,14 +14,15 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .cli_help import FgdTyper
 from .errors import FgdError
 
-app = typer.Typer(
+app = FgdTyper(
     help="Code Indonesian focus-group transcripts into enablers and barriers.\n\n"
          "Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml "
          "--out results/",
     no_args_is_help=True, add_completion=False, rich_markup_mode="rich")
-codebook_app = typer.Typer(help="Check, show and convert codebooks.\n\n"
+codebook_app = FgdTyper(help="Check, show and convert codebooks.\n\n"
                                 "Example: fgd codebook lint codebooks/inovasi-pelayanan-publik.yaml",
                            no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
@@ -112,10 +113,10 @@ def _parse_columns(items: list[str]) -> dict[str, str]:
 
 
 #: Options shared by every command that reads transcripts (identical flags everywhere).
-COLUMN_OPTION = typer.Option([], "--column", help="Column name for tabular files, FIELD=NAME "
-                                                  "(repeatable).")
-ROSTER_OPTION = typer.Option(None, "--roster", help="Participants table (CSV/XLSX with a "
-                                                    "'label' column).")
+COLUMN_OPTION = typer.Option([], "--column", metavar="FIELD=NAME",
+                             help="Column name for tabular files, FIELD=NAME (repeatable).")
+ROSTER_OPTION = typer.Option(None, "--roster", metavar="FILE",
+                             help="Participants table (CSV/XLSX with a 'label' column).")
 
 
 def _read(paths, column, roster, report: "ProgressReporter"):
@@ -135,7 +136,8 @@ def _read(paths, column, roster, report: "ProgressReporter"):
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders (searched "
                                                  "recursively)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the passages table "
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the "
+                                       "passages table "
                                                                  "to this CSV file."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
@@ -175,12 +177,14 @@ def ingest(
 def code_command(
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders (searched "
                                                  "recursively)."),
-    codebook: Path = typer.Option(..., "--codebook", "-c", help="Codebook YAML (or CSV)."),
-    out: Path = typer.Option(Path("results"), "--out", "-o", help="Output folder (created if "
-                                                                  "missing)."),
-    backend: str = typer.Option(None, "--backend", "-b", help="Embedding back-end: use, "
-                                "e5-small, tfidf, sentence-transformers:<folder>, or several "
-                                "joined with '+'. Default: use+tfidf."),
+    codebook: Path = typer.Option(..., "--codebook", "-c", metavar="FILE",
+                                  help="Codebook YAML (or CSV)."),
+    out: Path = typer.Option(Path("results"), "--out", "-o", metavar="DIR",
+                             help="Output folder (created if missing)."),
+    backend: str = typer.Option(None, "--backend", "-b", metavar="NAME",
+                                help="Embedding back-end: use, e5-small, tfidf, "
+                                     "sentence-transformers:<folder>, or several joined with "
+                                     "'+'. Default: use+tfidf."),
     include_moderator: bool = typer.Option(False, "--include-moderator", help="Also code "
                                            "moderator and observer turns."),
     include_backchannel: bool = typer.Option(False, "--include-backchannel", help="Also code "
@@ -192,8 +196,9 @@ def code_command(
                                   "passage from similarity alone (codes named by their "
                                   "keywords always count)."),
     no_cluster: bool = typer.Option(False, "--no-cluster", help="Skip embedding clustering."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Vector cache folder "
-                                             "(default: ~/.cache/fgd-toolkit or $FGD_CACHE_DIR)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR",
+                                             help="Vector cache folder (default: "
+                                                  "~/.cache/fgd-toolkit or $FGD_CACHE_DIR)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Embed everything again; do not "
                                   "read or write the cache."),
     allow_download: bool = typer.Option(False, "--allow-download", help="Let a "
@@ -264,7 +269,8 @@ def evaluate(
     gold: list[Path] = typer.Option(..., "--gold", "-g", help="Hand codings: CSV file(s) or "
                                     "folder(s) with columns transcript_id, turn, code_id, "
                                     "polarity."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the per-code scores "
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the "
+                                       "per-code scores "
                                                                  "to this CSV file."),
 ) -> None:
     """Score coded results against a researcher's own hand codings, turn by turn.
@@ -355,7 +361,8 @@ def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) 
 @handle_errors
 def codebook_export(
     path: Path = typer.Argument(..., help="Codebook to convert (YAML or CSV)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Target file: .csv, .yaml or .qdc."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="FILE",
+                             help="Target file: .csv, .yaml or .qdc."),
 ) -> None:
     """Convert a codebook to CSV (one row per code), YAML, or REFI-QDA .qdc.
 
