@@ -147,6 +147,7 @@ def ingest(
     Example: fgd ingest transcripts/ --out passages.csv
     """
     from . import atomic
+    from .csv_safety import csv_text
     from .segment import to_passages
 
     with progress_bar() as bar:
@@ -168,7 +169,7 @@ def ingest(
     if out is not None:
         if out.is_dir():
             out = out / "passages.csv"
-        atomic.write_text(out, passages.to_csv(index=False, lineterminator="\n"))
+        atomic.write_text(out, csv_text(passages))
         err_console.print(f"Wrote {len(passages)} passages to {escape(str(out))}")
 
 
@@ -279,6 +280,7 @@ def evaluate(
     fgd evaluate results/ --gold my-codings.csv
     """
     from . import atomic
+    from .csv_safety import csv_text
     from .evaluate import load_gold, score_result
     from .export import load_results
 
@@ -297,7 +299,7 @@ def evaluate(
     out_console.print(f"code F1 {micro.f1:.3f} (macro {scores.macro_f1:.3f}); code+polarity "
                       f"F1 {scores.polarity_micro.f1:.3f}")
     if out is not None:
-        atomic.write_text(out, per_code.to_csv(index=False, lineterminator="\n"))
+        atomic.write_text(out, csv_text(per_code))
         err_console.print(f"Wrote per-code scores to {escape(str(out))}")
 
 

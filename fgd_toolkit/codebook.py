@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from .csv_safety import escape_cell, unescape_cell
 from .errors import CodebookError, CodebookProblem
 
 SCHEMA = "fgd-codebook/1"
@@ -397,7 +398,7 @@ def codebook_to_csv(codebook: Codebook) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_csv_rows(codebook))
+    writer.writerows({k: escape_cell(v) for k, v in row.items()} for row in _csv_rows(codebook))
     return buffer.getvalue()
 
 
@@ -407,7 +408,7 @@ def _data_from_csv(path: Path) -> dict:
     themes: dict[str, dict[str, str]] = {}
     codes = []
     for row in reader:
-        row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        row = {k.strip().lower(): unescape_cell(v or "").strip() for k, v in row.items() if k}
 
         def split(key: str) -> list[str]:
             return [p.strip() for p in row.get(key, "").split("|") if p.strip()]

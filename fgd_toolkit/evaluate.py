@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .csv_safety import restore_formulas
 from .errors import FgdError
 
 GOLD_COLUMNS = ("transcript_id", "turn", "code_id", "polarity")
@@ -24,7 +25,7 @@ def load_gold(paths: str | Path | list[str | Path]) -> pd.DataFrame:
         item = Path(item)
         files = sorted(item.glob("*.csv")) if item.is_dir() else [item]
         for f in files:
-            frame = pd.read_csv(f, dtype=str, keep_default_na=False)
+            frame = restore_formulas(pd.read_csv(f, dtype=str, keep_default_na=False))
             missing = [c for c in GOLD_COLUMNS if c not in frame.columns]
             if missing:
                 raise FgdError(f"gold file lacks column(s) {', '.join(missing)}.", path=f,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from ..atomic import atomic_path, prepare_output_dir, temp_beside
+from ..csv_safety import csv_text, restore_formulas
 from .refi_qda import codebook_qdc, write_qdpx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,11 +33,6 @@ QDC_FILE = "codebook.qdc"
 QDPX_FILE = "project.qdpx"
 EXCEL_FILE = "coded.xlsx"
 MANIFEST_FILE = "manifest.json"
-
-
-def csv_text(frame: pd.DataFrame) -> str:
-    """CSV text with a fixed layout (LF endings, no index) so equal tables give equal bytes."""
-    return frame.to_csv(index=False, lineterminator="\n")
 
 
 def manifest_text(result: "CodingResult") -> str:
@@ -166,8 +162,8 @@ def load_results(folder: str | Path) -> "CodingResult":
     if missing:
         raise OutputError(f"not a results folder (missing {', '.join(missing)}).", path=folder,
                           fix="run `fgd code ... --out FOLDER` first, or pick that folder.")
-    read = lambda name: pd.read_csv(folder / name, keep_default_na=False,  # noqa: E731
-                                    dtype={"passage_id": str, "transcript_id": str})
+    read = lambda name: restore_formulas(pd.read_csv(  # noqa: E731
+        folder / name, keep_default_na=False, dtype={"passage_id": str, "transcript_id": str}))
     passages = read("passages.csv")
     for col in ("start", "end"):
         passages[col] = pd.to_numeric(passages[col], errors="coerce")
