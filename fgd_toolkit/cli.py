@@ -16,6 +16,7 @@ from rich.text import Text
 from . import __version__
 from .cli_help import FgdTyper
 from .errors import FgdError
+from .sanitise import for_terminal
 
 app = FgdTyper(
     help="Code Indonesian focus-group transcripts into enablers and barriers.\n\n"
@@ -26,6 +27,13 @@ codebook_app = FgdTyper(help="Check, show and convert codebooks.\n\n"
                                 "Example: fgd codebook lint codebooks/inovasi-pelayanan-publik.yaml",
                            no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
+
+
+def shown(text: object) -> str:
+    """User data (file names, speakers, codes) ready to print: control characters escaped
+    (``\\x1b``, ``\\n``), rich markup escaped."""
+    return escape(for_terminal(text))
+
 
 def _console(stderr: bool = False) -> Console:
     """A console; when not attached to a terminal, wide enough that tables are not cut."""
@@ -49,7 +57,7 @@ def handle_errors(func):
         except FgdError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(Text.assemble(("Error:", "bold red"), " ", str(exc)),
+            err_console.print(Text.assemble(("Error:", "bold red"), " ", for_terminal(exc)),
                               soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
@@ -127,7 +135,7 @@ def _read(paths, column, roster, report: "ProgressReporter"):
                                    progress=report.stage("Reading"))
     for transcript in transcripts:
         for warning in transcript.warnings:
-            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+            err_console.print(f"[yellow]Warning:[/] {shown(warning)}")
     return transcripts
 
 
@@ -159,7 +167,8 @@ def ingest(
         table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
     for t in transcripts:
         rows = passages[passages.transcript_id == t.id]
-        table.add_row(escape(t.id), escape(t.group or "-"), str(len(t.turns)), str(len(t.speakers)),
+        table.add_row(shown(t.id), shown(t.group or "-"), str(len(t.turns)),
+                      str(len(t.speakers)),
                       str(sum(turn.role == "participant" for turn in t.turns)), str(len(rows)))
     table.add_row("[bold]total", "", str(sum(len(t.turns) for t in transcripts)),
                   str(sum(len(t.speakers) for t in transcripts)),
@@ -170,7 +179,7 @@ def ingest(
         if out.is_dir():
             out = out / "passages.csv"
         atomic.write_text(out, csv_text(passages))
-        err_console.print(f"Wrote {len(passages)} passages to {escape(str(out))}")
+        err_console.print(f"Wrote {len(passages)} passages to {shown(out)}")
 
 
 @app.command("code")
@@ -233,18 +242,18 @@ def code_command(
         written = result.to_csv(out)
     _print_code_summary(result)
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
-    err_console.print(f"Wrote {len(written)} files to {escape(str(out))}/ "
+        err_console.print(f"[yellow]Warning:[/] {shown(warning)}")
+    err_console.print(f"Wrote {len(written)} files to {shown(out)}/ "
                       f"(run {result.manifest['run_id']})")
 
 
 def _print_code_summary(result) -> None:
     summary = result.summary()
-    table = Table(title=escape(f"Codings ({result.codebook.name})"))
+    table = Table(title=shown(f"Codings ({result.codebook.name})"))
     for name in ("code", "label", "enabler", "barrier", "neutral", "total"):
         table.add_column(name, justify="right" if name not in ("code", "label") else "left")
     for row in summary.itertuples():
-        table.add_row(escape(row.code_id), escape(row.label), str(row.enabler), str(row.barrier),
+        table.add_row(shown(row.code_id), shown(row.label), str(row.enabler), str(row.barrier),
                       str(row.neutral), str(row.total))
     out_console.print(table)
     coded = result.passages["passage_id"].isin(result.codings["passage_id"]).sum()
@@ -260,7 +269,7 @@ def _print_code_summary(result) -> None:
         if len(result.clusters) else []
     for row in getattr(emergent, "itertuples", lambda: [])():
         out_console.print(f"  emergent cluster {row.cluster} ({row.size} passages): "
-                          f"{escape(row.top_terms)}")
+                          f"{shown(row.top_terms)}")
 
 
 @app.command()
@@ -291,7 +300,7 @@ def evaluate(
         table.add_column(name, justify="left" if name == "code" else "right")
     per_code = scores.per_code_frame()
     for row in per_code.itertuples():
-        table.add_row(escape(row.code_id), f"{row.P:.3f}", f"{row.R:.3f}", f"{row.F1:.3f}",
+        table.add_row(shown(row.code_id), f"{row.P:.3f}", f"{row.R:.3f}", f"{row.F1:.3f}",
                       str(row.support))
     table.add_row("[bold]all (micro)", f"{micro.precision:.3f}", f"{micro.recall:.3f}",
                   f"{micro.f1:.3f}", str(micro.tp + micro.fn))
@@ -300,7 +309,7 @@ def evaluate(
                       f"F1 {scores.polarity_micro.f1:.3f}")
     if out is not None:
         atomic.write_text(out, csv_text(per_code))
-        err_console.print(f"Wrote per-code scores to {escape(str(out))}")
+        err_console.print(f"Wrote per-code scores to {shown(out)}")
 
 
 @codebook_app.command("lint")
@@ -317,19 +326,19 @@ def codebook_lint(
 
     report = lint_codebook(path)
     for problem in report.errors:
-        out_console.print(f"[red]error[/]   {escape(problem.render())}", soft_wrap=True)
+        out_console.print(f"[red]error[/]   {shown(problem.render())}", soft_wrap=True)
     for problem in report.warnings:
-        out_console.print(f"[yellow]warning[/] {escape(problem.render())}", soft_wrap=True)
+        out_console.print(f"[yellow]warning[/] {shown(problem.render())}", soft_wrap=True)
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if report.codebook is not None:
         cb = report.codebook
         n_kw = sum(len(c.keywords) for c in cb.codes)
         n_ex = sum(len(c.all_examples) for c in cb.codes)
-        out_console.print(f"{escape(str(path))}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
+        out_console.print(f"{shown(path)}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
                           f"keywords, {n_ex} examples; {len(report.errors)} errors, "
                           f"{len(report.warnings)} warnings.")
     else:
-        out_console.print(f"{escape(str(path))}: {len(report.errors)} error(s); fix them and lint again.")
+        out_console.print(f"{shown(path)}: {len(report.errors)} error(s); fix them and lint again.")
     if failed:
         raise typer.Exit(1)
 
@@ -344,16 +353,16 @@ def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) 
     from .codebook import load_codebook
 
     cb = load_codebook(path)
-    table = Table(title=escape(f"{cb.name} {cb.version}".strip()), show_lines=True)
+    table = Table(title=shown(f"{cb.name} {cb.version}".strip()), show_lines=True)
     for name in ("theme", "id", "label", "keywords", "enabler ex.", "barrier ex.", "counter ex."):
         table.add_column(name, overflow="fold")
     for code in cb.codes:
         theme = cb.theme_of(code.id)
-        label = escape(code.label) + (f"\n[dim]{escape(code.label_en)}[/]" if code.label_en
+        label = shown(code.label) + (f"\n[dim]{shown(code.label_en)}[/]" if code.label_en
                                       else "")
         kws = ", ".join(code.keywords[:8]) + (f" (+{len(code.keywords) - 8})"
                                               if len(code.keywords) > 8 else "")
-        table.add_row(escape(theme.label) if theme else "-", escape(code.id), label, escape(kws),
+        table.add_row(shown(theme.label) if theme else "-", shown(code.id), label, shown(kws),
                       str(len(code.examples_of("enabler"))),
                       str(len(code.examples_of("barrier"))), str(len(code.counter_examples)))
     out_console.print(table)
@@ -387,7 +396,7 @@ def codebook_export(
     else:
         raise UsageError(f"cannot export to '{suffix}'.",
                          fix="use --out FILE.csv, FILE.yaml or FILE.qdc (REFI-QDA).")
-    err_console.print(f"Wrote {len(cb.codes)} codes to {escape(str(out))}")
+    err_console.print(f"Wrote {len(cb.codes)} codes to {shown(out)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

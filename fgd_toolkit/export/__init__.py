@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..atomic import atomic_path, prepare_output_dir, temp_beside
 from ..csv_safety import csv_text, restore_formulas
+from ..sanitise import readable_name
 from .refi_qda import codebook_qdc, write_qdpx
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,8 +37,11 @@ MANIFEST_FILE = "manifest.json"
 
 
 def manifest_text(result: "CodingResult") -> str:
-    return json.dumps(result.manifest, indent=2, ensure_ascii=False, sort_keys=False,
+    text = json.dumps(result.manifest, indent=2, ensure_ascii=False, sort_keys=False,
                       default=str) + "\n"
+    # a path with bytes that are not UTF-8 holds lone surrogates: written as JSON escapes
+    # ("\udcff"), they read back as the same path
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def write_all(result: "CodingResult", folder: Path) -> list[Path]:
@@ -129,6 +133,8 @@ def _cell(value):
         return ""
     if hasattr(value, "item"):       # numpy scalars
         return value.item()
+    if isinstance(value, str) and not value.isascii():
+        return readable_name(value)  # undecodable bytes of a file name: shown as \xff
     return value
 
 
