@@ -220,26 +220,26 @@ def code_command(
 
     Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml --out results/
     """
-    from .atomic import prepare_output_dir
     from .codebook import load_codebook
     from .embed import DEFAULT_BACKEND, get_embedder
+    from .export import reserve_output_folder
     from .pipeline import code
     from .settings import CodeSettings
 
-    prepare_output_dir(out)
-    cb = load_codebook(codebook)
-    settings = CodeSettings(backend=backend or DEFAULT_BACKEND,
-                            include_moderator=include_moderator,
-                            include_backchannel=include_backchannel,
-                            include_introductions=include_introductions,
-                            max_codes_per_passage=max_codes, cluster=not no_cluster)
-    embedder = get_embedder(settings.backend, allow_download=allow_download)
-    with progress_bar() as bar:
-        report = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, report)
-        result = code(transcripts, cb, embedder=embedder, settings=settings,
-                      cache_dir=cache_dir, use_cache=not no_cache, progress=report)
-        written = result.to_csv(out)
+    with reserve_output_folder(out):      # a second run into --out is refused at once
+        cb = load_codebook(codebook)
+        settings = CodeSettings(backend=backend or DEFAULT_BACKEND,
+                                include_moderator=include_moderator,
+                                include_backchannel=include_backchannel,
+                                include_introductions=include_introductions,
+                                max_codes_per_passage=max_codes, cluster=not no_cluster)
+        embedder = get_embedder(settings.backend, allow_download=allow_download)
+        with progress_bar() as bar:
+            report = ProgressReporter(bar)
+            transcripts = _read(paths, column, roster, report)
+            result = code(transcripts, cb, embedder=embedder, settings=settings,
+                          cache_dir=cache_dir, use_cache=not no_cache, progress=report)
+            written = result.to_csv(out)
     _print_code_summary(result)
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {shown(warning)}")

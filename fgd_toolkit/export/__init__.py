@@ -1,15 +1,16 @@
-"""Writing results: CSV files, one Excel workbook, the manifest (all written atomically)."""
+"""Writing results: CSV files, one Excel workbook, the manifest (the folder is replaced whole)."""
 from __future__ import annotations
 
 import json
-import os
+import shutil
 from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ..atomic import atomic_path, prepare_output_dir, temp_beside
+from ..atomic import atomic_path
+from ..output_folder import recover_if_interrupted, reserved, write_folder
 from ..csv_safety import csv_text, restore_formulas
 from ..sanitise import readable_name
 from .refi_qda import codebook_qdc, write_qdpx
@@ -34,6 +35,9 @@ QDC_FILE = "codebook.qdc"
 QDPX_FILE = "project.qdpx"
 EXCEL_FILE = "coded.xlsx"
 MANIFEST_FILE = "manifest.json"
+#: Every file ``fgd code`` writes into its output folder; anything else there is the user's.
+OUTPUT_FILES = frozenset([*CSV_FILES, CODEBOOK_FILE, QDC_FILE, QDPX_FILE, EXCEL_FILE,
+                          MANIFEST_FILE])
 
 
 def manifest_text(result: "CodingResult") -> str:
@@ -45,41 +49,41 @@ def manifest_text(result: "CodingResult") -> str:
 
 
 def write_all(result: "CodingResult", folder: Path) -> list[Path]:
-    """Write every output into ``folder``; files appear only once all are ready.
+    """Write every output into ``folder``, which is replaced as a whole once all are ready.
 
-    Everything is first written to temporary files beside the targets; only then are they
-    renamed into place, the manifest last. An error or interruption before that point
-    leaves the previous results untouched and no temporary file behind.
+    The files are written into a hidden staging folder beside ``folder`` that then takes its
+    place (``output_folder.write_folder``): an error, an interruption or a kill leaves the
+    previous results, never a mix of two runs. Files in ``folder`` that the toolkit did not
+    write are carried over; a second run into the same folder is refused while this one
+    writes.
     """
-    folder = prepare_output_dir(folder)
     tables = result_tables(result)
     writers: list[tuple[str, Callable[[Path], None]]] = [
-        (name, lambda tmp, sheet=sheet: tmp.write_text(csv_text(tables[sheet]),
-                                                       encoding="utf-8", newline="\n"))
+        (name, lambda path, sheet=sheet: path.write_text(csv_text(tables[sheet]),
+                                                         encoding="utf-8", newline="\n"))
         for name, sheet in CSV_FILES.items()]
     writers += [
-        (CODEBOOK_FILE, lambda tmp: tmp.write_text(result.codebook.to_yaml(), encoding="utf-8",
-                                                   newline="\n")),
-        (QDC_FILE, lambda tmp: tmp.write_bytes(codebook_qdc(result.codebook))),
-        (EXCEL_FILE, lambda tmp: _excel(tables, tmp)),
-        (MANIFEST_FILE, lambda tmp: tmp.write_text(manifest_text(result), encoding="utf-8",
-                                                   newline="\n")),
+        (CODEBOOK_FILE, lambda path: path.write_text(result.codebook.to_yaml(),
+                                                     encoding="utf-8", newline="\n")),
+        (QDC_FILE, lambda path: path.write_bytes(codebook_qdc(result.codebook))),
+        (EXCEL_FILE, lambda path: _excel(tables, path)),
+        (MANIFEST_FILE, lambda path: path.write_text(manifest_text(result), encoding="utf-8",
+                                                     newline="\n")),
     ]
     if result.transcripts:
-        writers.insert(-1, (QDPX_FILE, lambda tmp: write_qdpx(result, tmp)))
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for name, write in writers:
-            tmp = temp_beside(folder / name)
-            staged.append((tmp, folder / name))
-            write(tmp)
-    except BaseException:
-        for tmp, _target in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [target for _tmp, target in staged]
+        writers.insert(-1, (QDPX_FILE, lambda path: write_qdpx(result, path)))
+
+    def write(staging: Path) -> None:
+        for name, writer in writers:
+            writer(staging / name)
+
+    folder = write_folder(folder, write, OUTPUT_FILES)
+    return [folder / name for name, _writer in writers]
+
+
+def reserve_output_folder(folder: str | Path):
+    """A context that holds ``folder`` for one run (see ``output_folder.reserved``)."""
+    return reserved(folder, OUTPUT_FILES)
 
 
 def result_tables(result: "CodingResult") -> dict[str, pd.DataFrame]:
@@ -103,15 +107,25 @@ def write_excel(result: "CodingResult", path: Path) -> Path:
 
 def _excel(tables: dict[str, pd.DataFrame], target: Path) -> None:
     """All tables as sheets, written row by row with XlsxWriter (pandas' per-cell
-    formatting is the slow part of ``to_excel`` for tables of thousands of rows)."""
+    formatting is the slow part of ``to_excel`` for tables of thousands of rows).
+
+    XlsxWriter's own temporary files (one per sheet, up to gigabytes) go into a folder beside
+    the target (inside the staging or scratch folder, never ``/tmp``) that is deleted when the
+    workbook is written or fails; XlsxWriter leaves the one of an empty sheet behind.
+    Cells are strings or numbers, never formulas; ZIP64 allows workbooks over 4 GB.
+    """
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True,
-                                                 "strings_to_urls": False,
-                                                 "strings_to_formulas": False,
-                                                 "nan_inf_to_errors": True})
-    bold = workbook.add_format({"bold": True})
+    scratch = target.parent / f".{target.name}.xlsxwriter"
+    scratch.mkdir(exist_ok=True)
     try:
+        workbook = xlsxwriter.Workbook(str(target), {"constant_memory": True,
+                                                     "tmpdir": str(scratch),
+                                                     "use_zip64": True,
+                                                     "strings_to_urls": False,
+                                                     "strings_to_formulas": False,
+                                                     "nan_inf_to_errors": True})
+        bold = workbook.add_format({"bold": True})
         for name, frame in tables.items():
             sheet = workbook.add_worksheet(name)
             sheet.freeze_panes(1, 1)
@@ -123,8 +137,9 @@ def _excel(tables: dict[str, pd.DataFrame], target: Path) -> None:
             sheet.write_row(0, 0, columns, bold)
             for row_idx, values in enumerate(frame.itertuples(index=False, name=None), 1):
                 sheet.write_row(row_idx, 0, [_cell(v) for v in values])
+        workbook.close()    # not after an error: that would still assemble the whole file
     finally:
-        workbook.close()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _cell(value):
@@ -163,6 +178,7 @@ def load_results(folder: str | Path) -> "CodingResult":
     from ..result import CodingResult
 
     folder = Path(folder)
+    recover_if_interrupted(folder, OUTPUT_FILES)      # a run killed while swapping it in
     missing = [n for n in ("passages.csv", "codings.csv", CODEBOOK_FILE, MANIFEST_FILE)
                if not (folder / n).is_file()]
     if missing:
