@@ -5,13 +5,14 @@ import json
 import shutil
 from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pandas as pd
 
 from ..atomic import atomic_path
 from ..output_folder import recover_if_interrupted, reserved, write_folder
-from ..csv_safety import csv_text, restore_formulas
+from ..csv_safety import csv_text, escape_cell, restore_formulas
+from ..matrices import cooccurrence_counts
 from ..sanitise import readable_name
 from .refi_qda import codebook_qdc, write_qdpx
 
@@ -35,6 +36,11 @@ QDC_FILE = "codebook.qdc"
 QDPX_FILE = "project.qdpx"
 EXCEL_FILE = "coded.xlsx"
 MANIFEST_FILE = "manifest.json"
+#: A table with more cells than this goes to its CSV file only; its sheet in ``coded.xlsx``
+#: holds a note naming the CSV (XlsxWriter writes about 150,000 cells a second, and Excel
+#: itself stops at 1,048,576 rows and 16,384 columns).
+XLSX_MAX_CELLS = 1_000_000
+EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
 #: Every file ``fgd code`` writes into its output folder; anything else there is the user's.
 OUTPUT_FILES = frozenset([*CSV_FILES, CODEBOOK_FILE, QDC_FILE, QDPX_FILE, EXCEL_FILE,
                           MANIFEST_FILE])
@@ -61,6 +67,7 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
     writers: list[tuple[str, Callable[[Path], None]]] = [
         (name, lambda path, sheet=sheet: path.write_text(csv_text(tables[sheet]),
                                                          encoding="utf-8", newline="\n"))
+        if sheet != "cooccurrence" else (name, lambda path: _write_cooccurrence(result, path))
         for name, sheet in CSV_FILES.items()]
     writers += [
         (CODEBOOK_FILE, lambda path: path.write_text(result.codebook.to_yaml(),
@@ -86,16 +93,66 @@ def reserve_output_folder(folder: str | Path):
     return reserved(folder, OUTPUT_FILES)
 
 
-def result_tables(result: "CodingResult") -> dict[str, pd.DataFrame]:
-    """Every table of a result, by sheet name, each built once (CSV and XLSX share them)."""
-    tables = {"passages": result.passages, "codings": result.codings_for_reading(),
-              "clusters": result.clusters}
+class TooLarge(NamedTuple):
+    """A table left out of the workbook (its CSV file holds it): its size."""
+
+    rows: int
+    columns: int
+
+
+def result_tables(result: "CodingResult") -> dict[str, pd.DataFrame | TooLarge]:
+    """Every table of a result, by sheet name, each built once (CSV and XLSX share them).
+
+    The co-occurrence matrix has a row and a column per code: when that is too many cells for
+    a sheet it is not built here (``cooccurrence.csv`` is written from the sparse counts).
+    """
+    tables: dict[str, pd.DataFrame | TooLarge] = {
+        "passages": result.passages, "codings": result.codings_for_reading(),
+        "clusters": result.clusters}
     for sheet in ("passage_code", "speaker_code", "transcript_code", "group_code",
                   "cooccurrence", "framework"):
-        tables[sheet] = result.matrix(sheet)
+        n_codes = len(result.codebook.codes)
+        if sheet == "cooccurrence" and _too_large(n_codes, n_codes + 1):
+            tables[sheet] = TooLarge(n_codes, n_codes + 1)
+        else:
+            tables[sheet] = result.matrix(sheet)
     tables["codebook"] = result.codebook.to_frame()
     tables["manifest"] = _manifest_frame(result.manifest)
     return tables
+
+
+def _too_large(rows: int, columns: int) -> bool:
+    return (rows * columns > XLSX_MAX_CELLS or rows + 1 > EXCEL_MAX_ROWS
+            or columns > EXCEL_MAX_COLUMNS)
+
+
+def _write_cooccurrence(result: "CodingResult", path: Path) -> None:
+    """``cooccurrence.csv`` streamed from the sparse counts, row by row: the same bytes as
+    ``csv_text(result.matrix("cooccurrence"))`` without a dense table of codes² cells."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+
+    def line(cells: list[str]) -> str:            # one CSV line, quoted as pandas quotes
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(cells)
+        return buffer.getvalue()
+
+    counts = cooccurrence_counts(result.codings, result.codebook)
+    ids = [escape_cell(code_id) for code_id in result.codebook.ids]
+    indptr, indices, data = counts.indptr, counts.indices, counts.data
+    zeros = ["0"] * len(ids)
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(line(["code_id", *ids]))
+        for row, code_id in enumerate(ids):
+            cells = zeros.copy()
+            start, end = indptr[row], indptr[row + 1]
+            for column, value in zip(indices[start:end].tolist(), data[start:end].tolist()):
+                cells[column] = str(value)
+            handle.write(line([code_id])[:-1] + "," + ",".join(cells) + "\n")
 
 
 def write_excel(result: "CodingResult", path: Path) -> Path:
@@ -128,18 +185,33 @@ def _excel(tables: dict[str, pd.DataFrame], target: Path) -> None:
         bold = workbook.add_format({"bold": True})
         for name, frame in tables.items():
             sheet = workbook.add_worksheet(name)
+            if isinstance(frame, TooLarge) or _too_large(*frame.shape):
+                _note_too_large(sheet, name, *(frame if isinstance(frame, TooLarge)
+                                               else frame.shape), bold)
+                continue
             sheet.freeze_panes(1, 1)
             columns = [str(c) for c in frame.columns]
-            for col_idx, column in enumerate(columns):
-                width = max([len(column)] + [min(len(str(v)), 60) for v in
-                                             frame.iloc[:200, col_idx].tolist()])
+            head = frame.iloc[:200].to_numpy(dtype=object).T.tolist()   # column by column
+            for col_idx, (column, values) in enumerate(zip(columns, head)):
+                width = max([len(column)] + [min(len(str(v)), 60) for v in values])
                 sheet.set_column(col_idx, col_idx, min(max(width + 2, 8), 62))
             sheet.write_row(0, 0, columns, bold)
-            for row_idx, values in enumerate(frame.itertuples(index=False, name=None), 1):
+            # rows as Python values, without pandas' per-column work of itertuples()
+            for row_idx, values in enumerate(frame.to_numpy(dtype=object).tolist(), 1):
                 sheet.write_row(row_idx, 0, [_cell(v) for v in values])
         workbook.close()    # not after an error: that would still assemble the whole file
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _note_too_large(sheet, name: str, rows: int, columns: int, bold) -> None:
+    """A sheet that says where a table too large for it is."""
+    csv_name = next((f for f, s in CSV_FILES.items() if s == name), f"{name}.csv")
+    sheet.set_column(0, 0, 120)
+    sheet.write_row(0, 0, ["note"], bold)
+    sheet.write_row(1, 0, [f"This table has {rows:,} rows and {columns:,} columns, too many "
+                           f"cells for a sheet (more than {XLSX_MAX_CELLS:,}, or beyond "
+                           f"Excel's limits): it is in {csv_name} in the results folder."])
 
 
 def _cell(value):
