@@ -78,15 +78,19 @@ def locked(out: str | Path) -> Iterator[Path]:
         return
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        writable = True
+    except PermissionError:       # a colleague's lock file on a shared drive: reading locks too
+        fd, writable = _open_read_only(path, out), False
     except OSError as exc:
         raise OutputError(f"cannot create the lock file {path.name} beside the output folder "
                           f"({exc.strerror}).", path=out,
                           fix="choose an --out inside a folder you can write to.") from None
     try:
         _lock(fd, out, path)
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                 "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode())
+        if writable:
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                     "since": time.strftime("%Y-%m-%d %H:%M:%S")}).encode())
         with _HELD_GUARD:
             _HELD[key] = 1
         try:
@@ -96,6 +100,15 @@ def locked(out: str | Path) -> Iterator[Path]:
                 del _HELD[key]
     finally:
         os.close(fd)                  # closing releases the lock
+
+
+def _open_read_only(path: Path, out: Path) -> int:
+    try:
+        return os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise OutputError(f"cannot open the lock file {path.name} beside the output folder "
+                          f"({exc.strerror}).", path=out,
+                          fix="choose an --out inside a folder you can write to.") from None
 
 
 def _lock(fd: int, out: Path, path: Path) -> None:

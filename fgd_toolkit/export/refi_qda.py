@@ -57,8 +57,9 @@ def _code_elements(parent: ET.Element, codebook: Codebook, ns: str) -> None:
     codes = ET.SubElement(parent, f"{{{ns}}}Codes")
     names = polarity_names(codebook)
     theme_nodes: dict[str, ET.Element] = {}
+    used = {c.theme for c in codebook.codes}
     for theme in codebook.themes:
-        if not any(c.theme == theme.id for c in codebook.codes):
+        if theme.id not in used:
             continue
         node = ET.SubElement(codes, f"{{{ns}}}Code", guid=guid("theme", theme.id),
                              name=theme.label, isCodable="false", color=COLOURS["code"])
