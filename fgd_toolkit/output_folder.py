@@ -158,6 +158,11 @@ def check_output_folder(out: str | Path, owned: Collection[str]) -> Path:
         raise OutputError(f"cannot write in {out.parent}, where the results are staged before "
                           "they replace the folder.", path=out,
                           fix="choose an --out inside a folder you can write to.")
+    here = Path(os.path.realpath(os.getcwd()))
+    if here == out or out in here.parents:
+        raise OutputError("--out is the folder you are in (or holds it); fgd replaces its "
+                          "output folder as a whole.", path=out,
+                          fix="run fgd from another folder, or give --out a sub-folder.")
     if out.is_dir():
         foreign = sorted(n for n in os.listdir(out) if not _is_owned(n, owned))
         if foreign and not is_results_folder(out):
@@ -202,7 +207,13 @@ def write_folder(out: str | Path, write: Callable[[Path], object],
     writes; anything else in ``out`` is carried over."""
     with locked(out) as out:
         check_output_folder(out, owned)
-        recover(out, owned)
+        try:
+            recover(out, owned)
+        except OSError as exc:
+            raise OutputError(f"cannot finish what an interrupted run left beside the folder "
+                              f"({exc.strerror}: {exc.filename}).", path=out,
+                              fix=f"move the hidden folders .{out.name}.* beside it away.") \
+                from None
         staging = _new_folder(out, "staging")
         try:
             write(staging)

@@ -233,6 +233,18 @@ def test_a_folder_of_other_files_is_refused_and_left_alone(tiny, tmp_path):
     assert _hidden_beside(documents) == []
 
 
+def test_the_current_folder_is_refused_as_output(tiny, tmp_path, monkeypatch):
+    _folder, result = tiny
+    out = tmp_path / "results"
+    result.to_csv(out)
+    monkeypatch.chdir(out)
+    with pytest.raises(OutputError, match="the folder you are in"):
+        result.to_csv(".")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OutputError, match="the folder you are in"):
+        result.to_csv(tmp_path)
+
+
 def test_stale_staging_folders_and_temporary_files_are_cleaned(tiny, tmp_path):
     _folder, result = tiny
     out = tmp_path / "results"
