@@ -13,7 +13,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .errors import OutputError
@@ -37,6 +37,14 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     and the scratch folder is removed. Writers may put their own temporary files into the
     yielded path's folder (``tmp.parent``).
     """
+    with _scratch(target) as tmp:
+        yield tmp
+        os.replace(tmp, target)
+
+
+@contextmanager
+def _scratch(target: str | Path) -> Iterator[Path]:
+    """A path in a new locked scratch folder beside ``target``, removed on leaving."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     try:
@@ -48,9 +56,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
                           fix="choose a folder you can write to.") from None
     guard = _hold(scratch)
     try:
-        tmp = scratch / target.name
-        yield tmp
-        os.replace(tmp, target)
+        yield scratch / target.name
     finally:
         if guard is not None:
             os.close(guard)
@@ -116,3 +122,25 @@ def write_with(target: str | Path, writer: Callable[[Path], None]) -> Path:
     with atomic_path(target) as tmp:
         writer(tmp)
     return Path(target)
+
+
+def write_together(writers: list[tuple[Path, Callable[[Path], None]]],
+                   progress: Callable[[int, int], None] | None = None) -> list[Path]:
+    """Write several files so that they appear together or not at all (a kill during the
+    final renames aside: for a whole folder use ``output_folder.write_folder``).
+
+    Each ``writer(tmp_path)`` writes into its own scratch folder beside its target; only when
+    all succeeded are they renamed into place, in the given order (put the file that marks a
+    complete set last). ``progress(done, total)`` is called after each file.
+    """
+    with ExitStack() as stack:
+        staged = []
+        for done, (target, write) in enumerate(writers, 1):
+            tmp = stack.enter_context(_scratch(target))
+            write(tmp)
+            staged.append((tmp, Path(target)))
+            if progress:
+                progress(done, len(writers))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    return [target for _tmp, target in staged]

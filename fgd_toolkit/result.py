@@ -94,11 +94,14 @@ class CodingResult:
             rows.append(row)
         return pd.DataFrame(rows)
 
-    def to_csv(self, folder: str | Path) -> list[Path]:
-        """Write every output file of DESIGN §6 into ``folder`` (atomically); returns paths."""
+    def to_csv(self, folder: str | Path, progress=None) -> list[Path]:
+        """Write every output file of DESIGN §6 into ``folder``, replacing it as a whole
+        (see README "The output folder is replaced as a whole"); returns the paths.
+
+        ``progress(done, total)``, if given, is called after each file."""
         from .export import write_all
 
-        return write_all(self, Path(folder))
+        return write_all(self, Path(folder), progress)
 
     def to_qdpx(self, path: str | Path) -> Path:
         """Write the coded project as a REFI-QDA ``.qdpx`` for NVivo, ATLAS.ti, MAXQDA."""

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from fgd_toolkit import code, load_results
-from fgd_toolkit.atomic import write_text
+from fgd_toolkit.atomic import write_text, write_together
 from fgd_toolkit.cli import app
 from fgd_toolkit.errors import OutputError
 from fgd_toolkit.export import OUTPUT_FILES
@@ -93,6 +93,8 @@ def test_every_file_and_folder_follows_the_umask(tiny, tmp_path, umask):
         result.to_excel(tmp_path / "shared" / "alone.xlsx")
         result.to_qdpx(tmp_path / "shared" / "alone.qdpx")
         write_text(tmp_path / "shared" / "notes.txt", "x")
+        write_together([(tmp_path / "shared" / "a.md", lambda p: p.write_text("a")),
+                        (tmp_path / "shared" / "b.md", lambda p: p.write_text("b"))])
         run = runner.invoke(app, ["ingest", str(_folder / "fgd-kecil.txt"), "--out",
                                   str(tmp_path / "shared" / "passages.csv")])
         assert run.exit_code == 0, run.output
@@ -280,6 +282,23 @@ def test_stale_scratch_folders_of_single_file_writes_are_cleaned(tmp_path):
         os.close(held)
     assert target.read_text() == "new"
     assert not dead.exists() and alive.exists() and young.exists()
+
+
+def test_files_written_together_appear_together_or_not_at_all(tmp_path):
+    done = []
+
+    def broken(path):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_together([(tmp_path / "a.md", lambda p: p.write_text("a")),
+                        (tmp_path / "b.md", broken)])
+    assert list(tmp_path.iterdir()) == []
+    written = write_together([(tmp_path / "a.md", lambda p: p.write_text("a")),
+                              (tmp_path / "b.md", lambda p: p.write_text("b"))],
+                             lambda i, n: done.append((i, n)))
+    assert [p.read_text() for p in written] == ["a", "b"] and done == [(1, 2), (2, 2)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "b.md"]
 
 
 def test_xlsxwriter_temporary_files_never_go_to_the_system_temp_folder(tiny, tmp_path,

@@ -41,9 +41,14 @@ MANIFEST_FILE = "manifest.json"
 #: itself stops at 1,048,576 rows and 16,384 columns).
 XLSX_MAX_CELLS = 1_000_000
 EXCEL_MAX_ROWS, EXCEL_MAX_COLUMNS = 1_048_576, 16_384
-#: Every file ``fgd code`` writes into its output folder; anything else there is the user's.
+#: Files other fgd commands write into a results folder (``candidates.csv`` of ``fgd code``,
+#: the files of ``fgd report``): a new run's folder does not carry them over (they describe
+#: the old results).
+DERIVED_FILES = ("candidates.csv", "report.html", "policy_brief.md", "policy_brief.docx")
+#: Every file fgd writes into a results folder; anything else there is the user's and is
+#: carried over when a new run replaces the folder.
 OUTPUT_FILES = frozenset([*CSV_FILES, CODEBOOK_FILE, QDC_FILE, QDPX_FILE, EXCEL_FILE,
-                          MANIFEST_FILE])
+                          MANIFEST_FILE, *DERIVED_FILES])
 
 
 def manifest_text(result: "CodingResult") -> str:
@@ -54,14 +59,15 @@ def manifest_text(result: "CodingResult") -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def write_all(result: "CodingResult", folder: Path) -> list[Path]:
+def write_all(result: "CodingResult", folder: Path,
+              progress: Callable[[int, int], None] | None = None) -> list[Path]:
     """Write every output into ``folder``, which is replaced as a whole once all are ready.
 
     The files are written into a hidden staging folder beside ``folder`` that then takes its
     place (``output_folder.write_folder``): an error, an interruption or a kill leaves the
     previous results, never a mix of two runs. Files in ``folder`` that the toolkit did not
     write are carried over; a second run into the same folder is refused while this one
-    writes.
+    writes. ``progress(done, total)`` is called after each file.
     """
     tables = result_tables(result)
     writers: list[tuple[str, Callable[[Path], None]]] = [
@@ -81,8 +87,10 @@ def write_all(result: "CodingResult", folder: Path) -> list[Path]:
         writers.insert(-1, (QDPX_FILE, lambda path: write_qdpx(result, path)))
 
     def write(staging: Path) -> None:
-        for name, writer in writers:
+        for done, (name, writer) in enumerate(writers, 1):
             writer(staging / name)
+            if progress:
+                progress(done, len(writers))
 
     folder = write_folder(folder, write, OUTPUT_FILES)
     return [folder / name for name, _writer in writers]
