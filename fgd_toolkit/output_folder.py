@@ -164,7 +164,8 @@ def check_output_folder(out: str | Path, owned: Collection[str]) -> Path:
                           "output folder as a whole.", path=out,
                           fix="run fgd from another folder, or give --out a sub-folder.")
     if out.is_dir():
-        foreign = sorted(n for n in os.listdir(out) if not _is_owned(n, owned))
+        foreign = sorted(n for n in os.listdir(out)
+                         if not _is_owned(n, owned) and not _is_system_file(n))
         if foreign and not is_results_folder(out):
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more"
                                                if len(foreign) > 3 else "")
@@ -190,6 +191,12 @@ def is_results_folder(folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(manifest, dict) and manifest.get("tool") == "fgd-toolkit"
+
+
+def _is_system_file(name: str) -> bool:
+    """A file the desktop puts into any folder (Finder, Explorer): no reason to refuse it."""
+    return name in (".DS_Store", ".localized", "Thumbs.db", "desktop.ini") or \
+        name.startswith("._")
 
 
 def _is_owned(name: str, owned: Collection[str]) -> bool:

@@ -233,6 +233,11 @@ def test_a_folder_of_other_files_is_refused_and_left_alone(tiny, tmp_path):
     assert run.exit_code == 2 and "not fgd results" in run.output
     assert [p.name for p in documents.iterdir()] == ["laporan.docx"]
     assert _hidden_beside(documents) == []
+    finder = tmp_path / "baru"                     # a new folder, made in Finder
+    finder.mkdir()
+    (finder / ".DS_Store").write_bytes(b"\0")
+    result.to_csv(finder)
+    assert (finder / "manifest.json").is_file() and (finder / ".DS_Store").is_file()
 
 
 def test_the_current_folder_is_refused_as_output(tiny, tmp_path, monkeypatch):
