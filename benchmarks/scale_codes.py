@@ -89,25 +89,28 @@ def run_one(n_codes: int, work: Path, transcripts: Path) -> dict:
             "csv_mb": sum(v for k, v in sizes.items() if k.endswith(".csv")) / 1e6}
 
 
-def classifier_seconds(n_codes: int, transcripts: Path) -> float:
-    """CPU seconds the codebook classifier (``tagging/features.py``) takes to fit in the same
-    run, measured in its own process by wrapping its constructor."""
+def classifier_fit(n_codes: int, transcripts: Path) -> tuple[float, int]:
+    """CPU seconds and L-BFGS iterations of the codebook classifier's fit
+    (``tagging/features.py``) in the same run, measured in its own process by wrapping its
+    constructor."""
     code = ("import sys, tempfile, time, warnings; sys.path.insert(0, sys.argv[1]); "
             "warnings.simplefilter('ignore'); from pathlib import Path; "
             "from benchmarks.scale_codes import write_codebook; "
             "import fgd_toolkit.tagging.features as f; from fgd_toolkit import code; "
-            "from fgd_toolkit.settings import CodeSettings; spent = [0.0]; "
+            "from fgd_toolkit.settings import CodeSettings; spent = [0.0, 0]; "
             "init = f.codebook_classifier.__init__\n"
             "def timed(self, protos):\n"
             "    t = time.process_time(); init(self, protos); "
-            "spent[0] += time.process_time() - t\n"
+            "spent[0] += time.process_time() - t; "
+            "spent[1] = int(max(getattr(self.model, 'n_iter_', [0])))\n"
             "f.codebook_classifier.__init__ = timed; tmp = Path(tempfile.mkdtemp()); "
             "code(sys.argv[3], write_codebook(tmp / 'cb.yaml', int(sys.argv[2])), "
             "embedder='tfidf', settings=CodeSettings(cluster=False), cache_dir=tmp / 'cache'); "
-            "print(spent[0])")
+            "print(spent[0], spent[1])")
     out = subprocess.run([sys.executable, "-c", code, str(ROOT), str(n_codes),
                           str(transcripts)], capture_output=True, text=True, check=True).stdout
-    return float(out.split()[-1])
+    seconds, iterations = out.split()[-2:]
+    return float(seconds), int(iterations)
 
 
 def main() -> None:
@@ -122,7 +125,8 @@ def main() -> None:
         for n in args.codes:
             rows.append(run_one(n, Path(tmp), args.transcripts))
             if not args.no_classifier:
-                rows[-1]["classifier_cpu"] = classifier_seconds(n, args.transcripts)
+                rows[-1]["classifier_cpu"], rows[-1]["classifier_iterations"] = \
+                    classifier_fit(n, args.transcripts)
             print(json.dumps(rows[-1]), flush=True)
     first = rows[0]
     stages = ("segment", "embed", "tag", "cluster")
@@ -133,7 +137,8 @@ def main() -> None:
     for row in rows:
         staged = sum(row["timings"].get(s, 0.0) for s in stages)
         ratio = (row["cpu"] / row["codes"]) / (first["cpu"] / first["codes"])
-        classifier = f"{row['classifier_cpu']:.1f} s" if "classifier_cpu" in row else "-"
+        classifier = (f"{row['classifier_cpu']:.1f} s ({row['classifier_iterations']} it.)"
+                      if "classifier_cpu" in row else "-")
         lines.append(f"| {row['codes']:,} | {row['cpu']:.1f} s | {ratio:.2f} | "
                      f"{row['seconds']:.1f} s | "
                      + " | ".join(f"{row['timings'].get(s, 0.0):.1f} s" for s in stages)
@@ -149,7 +154,8 @@ def main() -> None:
               "tagging evidence, the codebook classifier's fit among it); \"write + start\" is "
               "the wall time outside those stages: starting Python, loading the codebook, "
               "writing every output. \"classifier fit\" is the codebook classifier "
-              "(`tagging/features.py`) fitting in the same run (measured in a second run).\n")
+              "(`tagging/features.py`) fitting in the same run (measured in a second run), with "
+              "its L-BFGS iterations (0: it stopped at its starting point, untrained).\n")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "scale_codes.md").write_text(header + "\n" + "\n".join(lines) + "\n",
                                             encoding="utf-8")
