@@ -101,9 +101,10 @@ def codings_table(passage_ids: list[str], codebook: Codebook, ev: Evidence, prot
     threshold = scores.calibration.threshold
     band = scores.calibration.neutral_band
     rows = []
+    ids = codebook.ids          # once: the property builds the list (10,000 codes: 10,000 items)
     idx_i, idx_j = np.nonzero(scores.presence >= threshold)
     for i, j in zip(idx_i.tolist(), idx_j.tolist()):
-        code_id = codebook.ids[j]
+        code_id = ids[j]
         kw = ev.kw_count[i, j] > 0
         semantic = float(ev.sim_example[i, j])
         source = "keyword" if kw else "semantic"
