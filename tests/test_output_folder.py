@@ -19,7 +19,7 @@ from fgd_toolkit import code, load_results
 from fgd_toolkit.atomic import write_text, write_together
 from fgd_toolkit.cli import app
 from fgd_toolkit.errors import OutputError
-from fgd_toolkit.export import OUTPUT_FILES
+from fgd_toolkit.export import DERIVED_FILES, OUTPUT_FILES
 from fgd_toolkit.settings import CodeSettings
 
 from .conftest import CODEBOOK, ROOT
@@ -216,8 +216,8 @@ def test_user_files_in_the_results_folder_are_carried_over(tiny, tmp_path):
     (out / "~$coded.xlsx").write_bytes(b"excel lock")
     result.to_csv(out)
     assert (out / "catatan.md").read_text(encoding="utf-8") == "jangan hilang"
-    assert set(p.name for p in out.iterdir()) == set(OUTPUT_FILES) | {"catatan.md",
-                                                                      "~$coded.xlsx"}
+    assert set(p.name for p in out.iterdir()) == (set(OUTPUT_FILES) - set(DERIVED_FILES)
+                                                  | {"catatan.md", "~$coded.xlsx"})
 
 
 def test_a_folder_of_other_files_is_refused_and_left_alone(tiny, tmp_path):
