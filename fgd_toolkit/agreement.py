@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import FgdError, UsageError
+from .csv_safety import restore_formulas
 
 UNIT = ["transcript_id", "turn"]
 #: Values of the presence variable (index = the number given to krippendorff/sklearn).
@@ -135,7 +136,8 @@ def units_from_results(folder: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise FgdError("not a results folder (no passages.csv).", path=folder,
                        fix="give the folder `fgd code ... --out FOLDER` wrote.")
-    passages = pd.read_csv(path, dtype={"transcript_id": str}, keep_default_na=False)
+    passages = restore_formulas(pd.read_csv(path, dtype={"transcript_id": str},
+                                             keep_default_na=False))
     missing = [c for c in ("transcript_id", "turn", "speaker", "role", "text")
                if c not in passages.columns]
     if missing:

@@ -1,43 +1,113 @@
-"""Atomic output: write to a temporary file beside the target, then rename into place."""
+"""Atomic output: write into a private scratch folder beside the target, then rename into place.
+
+The scratch folder ``.<name>.<random>.tmp/`` is locked (``flock``) while its writer lives, so a
+later write of the same target can tell the scratch folders of killed processes (unlocked)
+from those still in use, and deletes them. Files are created with ``open()``, so they get the
+user's umask (``0644`` under umask 022), not the ``0600`` of ``mkstemp``.
+"""
 from __future__ import annotations
 
+import glob
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from .errors import OutputError
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
 
-def temp_beside(target: str | Path) -> Path:
-    """A new empty temporary file in the target's folder (hidden, ``.tmp`` suffix)."""
+#: Scratch folders younger than this are never taken for stale (their writer may not have
+#: locked them yet); legacy temporary files (plain files, no lock) wait longer.
+STALE_AFTER_SECONDS = 60
+LEGACY_STALE_AFTER_SECONDS = 3600
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a path to write the new content to; on success it replaces ``target``.
+
+    If the body raises (or the process is interrupted), the target keeps its old content
+    and the scratch folder is removed. Writers may put their own temporary files into the
+    yielded path's folder (``tmp.parent``).
+    """
+    with _scratch(target) as tmp:
+        yield tmp
+        os.replace(tmp, target)
+
+
+@contextmanager
+def _scratch(target: str | Path) -> Iterator[Path]:
+    """A path in a new locked scratch folder beside ``target``, removed on leaving."""
     target = Path(target)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        remove_stale_temporaries(folder, target.name)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder))
     except OSError as exc:
         raise OutputError(f"cannot write in {folder} ({exc.strerror}).", path=target,
                           fix="choose a folder you can write to.") from None
-    os.close(fd)
-    return Path(tmp)
-
-
-@contextmanager
-def atomic_path(target: str | Path):
-    """Yield a temporary path in the target's folder; on success rename it onto the target.
-
-    If the body raises (or the process is interrupted), the target keeps its old content.
-    """
-    tmp = temp_beside(target)
+    guard = _hold(scratch)
     try:
-        yield tmp
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        yield scratch / target.name
+    finally:
+        if guard is not None:
+            os.close(guard)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _hold(folder: Path) -> int | None:
+    """Lock ``folder`` for as long as the returned descriptor is open."""
+    if fcntl is None:  # pragma: no cover - Windows: stale folders are found by age alone
+        return None
+    fd = os.open(folder, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _unused(path: Path) -> bool:
+    """No living process holds ``path``'s lock."""
+    if fcntl is None:  # pragma: no cover
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(folder: Path, name: str) -> list[Path]:
+    """Delete scratch folders (and temporary files of earlier versions) that killed writes of
+    ``folder/name`` left behind; return what was deleted."""
+    removed = []
+    now = time.time()
+    for entry in glob.glob(os.path.join(glob.escape(str(folder)), f".{glob.escape(name)}.*.tmp")):
+        path = Path(entry)
+        try:
+            age = now - path.lstat().st_mtime
+            if path.is_dir() and not path.is_symlink():
+                if age > STALE_AFTER_SECONDS and _unused(path):
+                    shutil.rmtree(path)
+                    removed.append(path)
+            elif age > LEGACY_STALE_AFTER_SECONDS:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue                                  # another process got there first
+    return removed
 
 
 def write_text(target: str | Path, text: str) -> Path:
@@ -56,42 +126,21 @@ def write_with(target: str | Path, writer: Callable[[Path], None]) -> Path:
 
 def write_together(writers: list[tuple[Path, Callable[[Path], None]]],
                    progress: Callable[[int, int], None] | None = None) -> list[Path]:
-    """Write several files so that they appear together or not at all.
+    """Write several files so that they appear together or not at all (a kill during the
+    final renames aside: for a whole folder use ``output_folder.write_folder``).
 
-    Each ``writer(tmp_path)`` writes to a temporary file beside its target; only when all
-    succeeded are they renamed into place, in the given order (put the file that marks a
-    complete set last). An error or interruption before that leaves the old files untouched
-    and no temporary file behind. ``progress(done, total)`` is called after each file.
+    Each ``writer(tmp_path)`` writes into its own scratch folder beside its target; only when
+    all succeeded are they renamed into place, in the given order (put the file that marks a
+    complete set last). ``progress(done, total)`` is called after each file.
     """
-    staged: list[tuple[Path, Path]] = []
-    try:
+    with ExitStack() as stack:
+        staged = []
         for done, (target, write) in enumerate(writers, 1):
-            tmp = temp_beside(target)
-            staged.append((tmp, Path(target)))
+            tmp = stack.enter_context(_scratch(target))
             write(tmp)
+            staged.append((tmp, Path(target)))
             if progress:
                 progress(done, len(writers))
-    except BaseException:
-        for tmp, _target in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+        for tmp, target in staged:
+            os.replace(tmp, target)
     return [target for _tmp, target in staged]
-
-
-def prepare_output_dir(out: str | Path) -> Path:
-    """Check that ``out`` is (or can become) a writable folder; raise a one-line error if not."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise OutputError("--out points at a file, not a folder.", path=out,
-                          fix="give a folder name, e.g. --out results/.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder ({exc.strerror}).", path=out,
-                          fix="choose a folder you can write to.") from None
-    if not os.access(out, os.W_OK):
-        raise OutputError("the output folder is not writable.", path=out,
-                          fix="choose a folder you can write to, or fix its permissions.")
-    return out

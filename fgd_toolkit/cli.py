@@ -16,17 +16,27 @@ from rich.table import Table
 from rich.text import Text
 
 from . import __version__
+from .cli_help import FgdTyper
 from .errors import FgdError, FgdWarning
+from .csv_safety import csv_text
+from .sanitise import for_terminal
 
-app = typer.Typer(
+app = FgdTyper(
     help="Code Indonesian focus-group transcripts into enablers and barriers.\n\n"
          "Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml "
          "--out results/",
     no_args_is_help=True, add_completion=False, rich_markup_mode="rich")
-codebook_app = typer.Typer(help="Check, show and convert codebooks.\n\n"
+codebook_app = FgdTyper(help="Check, show and convert codebooks.\n\n"
                                 "Example: fgd codebook lint codebooks/inovasi-pelayanan-publik.yaml",
                            no_args_is_help=True)
 app.add_typer(codebook_app, name="codebook")
+
+
+def shown(text: object) -> str:
+    """User data (file names, speakers, codes) ready to print: control characters escaped
+    (``\\x1b``, ``\\n``), rich markup escaped."""
+    return escape(for_terminal(text))
+
 
 def _console(stderr: bool = False) -> Console:
     """A console; when not attached to a terminal, wide enough that tables are not cut."""
@@ -63,7 +73,7 @@ def handle_errors(func):
         except FgdError as exc:
             if _state["debug"]:
                 raise
-            err_console.print(Text.assemble(("Error:", "bold red"), " ", str(exc)),
+            err_console.print(Text.assemble(("Error:", "bold red"), " ", for_terminal(exc)),
                               soft_wrap=True)
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
@@ -149,10 +159,10 @@ def _parse_columns(items: list[str]) -> dict[str, str]:
 
 
 #: Options shared by every command that reads transcripts (identical flags everywhere).
-COLUMN_OPTION = typer.Option([], "--column", help="Column name for tabular files, FIELD=NAME "
-                                                  "(repeatable).")
-ROSTER_OPTION = typer.Option(None, "--roster", help="Participants table (CSV/XLSX with a "
-                                                    "'label' column).")
+COLUMN_OPTION = typer.Option([], "--column", metavar="FIELD=NAME",
+                             help="Column name for tabular files, FIELD=NAME (repeatable).")
+ROSTER_OPTION = typer.Option(None, "--roster", metavar="FILE",
+                             help="Participants table (CSV/XLSX with a 'label' column).")
 QUIET_OPTION = typer.Option(False, "--quiet", "-q", help="No progress bars or summaries "
                             "(also `fgd --quiet COMMAND`; warnings and errors still show).")
 
@@ -182,7 +192,7 @@ def _read(paths, column, roster, report: "ProgressReporter", skip_bad: bool = Fa
                                    follow_symlinks=follow_symlinks)
     for transcript in transcripts:
         for warning in transcript.warnings:
-            err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+            err_console.print(f"[yellow]Warning:[/] {shown(warning)}")
     return transcripts
 
 
@@ -200,7 +210,8 @@ def _print_skipped(skipped: list[dict[str, str]]) -> None:
 def ingest(
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders (searched "
                                                  "recursively)."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the passages table "
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the "
+                                       "passages table "
                                                                  "to this CSV file."),
     column: list[str] = COLUMN_OPTION,
     roster: Optional[Path] = ROSTER_OPTION,
@@ -225,7 +236,8 @@ def ingest(
         table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
     for t in transcripts:
         rows = passages[passages.transcript_id == t.id]
-        table.add_row(escape(t.id), escape(t.group or "-"), str(len(t.turns)), str(len(t.speakers)),
+        table.add_row(shown(t.id), shown(t.group or "-"), str(len(t.turns)),
+                      str(len(t.speakers)),
                       str(sum(turn.role == "participant" for turn in t.turns)), str(len(rows)))
     table.add_row("[bold]total", "", str(sum(len(t.turns) for t in transcripts)),
                   str(sum(len(t.speakers) for t in transcripts)),
@@ -237,8 +249,8 @@ def ingest(
     if out is not None:
         if out.is_dir():
             out = out / "passages.csv"
-        atomic.write_text(out, passages.to_csv(index=False, lineterminator="\n"))
-        err_console.print(f"Wrote {len(passages)} passages to {escape(str(out))}")
+        atomic.write_text(out, csv_text(passages))
+        err_console.print(f"Wrote {len(passages)} passages to {shown(out)}")
 
 
 @app.command("code")
@@ -246,12 +258,14 @@ def ingest(
 def code_command(
     paths: list[Path] = typer.Argument(..., help="Transcript files or folders (searched "
                                                  "recursively)."),
-    codebook: Path = typer.Option(..., "--codebook", "-c", help="Codebook YAML (or CSV)."),
-    out: Path = typer.Option(Path("results"), "--out", "-o", help="Output folder (created if "
-                                                                  "missing)."),
-    backend: str = typer.Option(None, "--backend", "-b", help="Embedding back-end: use, "
-                                "e5-small, tfidf, sentence-transformers:<folder>, or several "
-                                "joined with '+'. Default: use+tfidf."),
+    codebook: Path = typer.Option(..., "--codebook", "-c", metavar="FILE",
+                                  help="Codebook YAML (or CSV)."),
+    out: Path = typer.Option(Path("results"), "--out", "-o", metavar="DIR",
+                             help="Output folder (created if missing)."),
+    backend: str = typer.Option(None, "--backend", "-b", metavar="NAME",
+                                help="Embedding back-end: use, e5-small, tfidf, "
+                                     "sentence-transformers:<folder>, or several joined with "
+                                     "'+'. Default: use+tfidf."),
     include_moderator: bool = typer.Option(False, "--include-moderator", help="Also code "
                                            "moderator and observer turns."),
     include_backchannel: bool = typer.Option(False, "--include-backchannel", help="Also code "
@@ -263,8 +277,9 @@ def code_command(
                                   "passage from similarity alone (codes named by their "
                                   "keywords always count)."),
     no_cluster: bool = typer.Option(False, "--no-cluster", help="Skip embedding clustering."),
-    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", help="Vector cache folder "
-                                             "(default: ~/.cache/fgd-toolkit or $FGD_CACHE_DIR)."),
+    cache_dir: Optional[Path] = typer.Option(None, "--cache-dir", metavar="DIR",
+                                             help="Vector cache folder (default: "
+                                                  "~/.cache/fgd-toolkit or $FGD_CACHE_DIR)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Embed everything again; do not "
                                   "read or write the cache."),
     allow_download: bool = typer.Option(False, "--allow-download", help="Let a "
@@ -290,42 +305,43 @@ def code_command(
 
     Example: fgd code transcripts/ --codebook codebooks/inovasi-pelayanan-publik.yaml --out results/ --report
     """
-    from .atomic import prepare_output_dir
     from .codebook import load_codebook
     from .embed import DEFAULT_BACKEND, get_embedder
+    from .export import reserve_output_folder
     from .pipeline import code
     from .report import REPORT_FILE
     from .settings import CodeSettings
 
-    prepare_output_dir(out)
-    cb = load_codebook(codebook)
-    settings = CodeSettings(backend=backend or DEFAULT_BACKEND,
-                            include_moderator=include_moderator,
-                            include_backchannel=include_backchannel,
-                            include_introductions=include_introductions,
-                            max_codes_per_passage=max_codes, cluster=not no_cluster,
-                            model=str(model) if model else "", refit=not no_refit)
-    embedder = get_embedder(settings.backend, allow_download=allow_download)
     quiet = _quiet(quiet)
-    with progress_bar() as bar:
-        reporter = ProgressReporter(bar)
-        transcripts = _read(paths, column, roster, reporter, skip_bad, follow_symlinks)
-        result = code(transcripts, cb, embedder=embedder, settings=settings,
-                      cache_dir=cache_dir, use_cache=not no_cache, progress=reporter,
-                      reviewed=list(reviewed) or None)
-        written = result.to_csv(out, progress=reporter.stage("Writing"))
-        files = _write_report(result, out / REPORT_FILE, "id", reporter) if report else None
+    with reserve_output_folder(out):      # a second run into --out is refused at once
+        cb = load_codebook(codebook)
+        settings = CodeSettings(backend=backend or DEFAULT_BACKEND,
+                                include_moderator=include_moderator,
+                                include_backchannel=include_backchannel,
+                                include_introductions=include_introductions,
+                                max_codes_per_passage=max_codes, cluster=not no_cluster,
+                                model=str(model) if model else "", refit=not no_refit)
+        embedder = get_embedder(settings.backend, allow_download=allow_download)
+        with progress_bar() as bar:
+            reporter = ProgressReporter(bar)
+            transcripts = _read(paths, column, roster, reporter, skip_bad, follow_symlinks)
+            result = code(transcripts, cb, embedder=embedder, settings=settings,
+                          cache_dir=cache_dir, use_cache=not no_cache, progress=reporter,
+                          reviewed=list(reviewed) or None)
+            written = result.to_csv(out, progress=reporter.stage("Writing"))
+            files = (_write_report(result, out / REPORT_FILE, "id", reporter) if report
+                     else None)
     if not quiet:
         _print_code_summary(result)
     _print_skipped(result.manifest["skipped_inputs"])
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
-    err_console.print(f"Wrote {len(written)} files to {escape(str(out))}/ "
+        err_console.print(f"[yellow]Warning:[/] {shown(warning)}")
+    err_console.print(f"Wrote {len(written)} files to {shown(out)}/ "
                       f"(run {result.manifest['run_id']})")
     if files is not None:
         _print_report_paths(files)
     elif not quiet:
-        err_console.print(f"Make the report with: fgd report {escape(str(out))}")
+        err_console.print(f"Make the report with: fgd report {shown(str(out))}")
 
 
 @app.command("report")
@@ -358,18 +374,18 @@ def _write_report(source, out, lang: str, reporter: "ProgressReporter"):
 
 def _print_report_paths(files) -> None:
     """The brief's files on stderr; the report's path last, on stdout (for scripts)."""
-    err_console.print(f"Wrote {escape(files.markdown.name)} and {escape(files.docx.name)} "
+    err_console.print(f"Wrote {shown(files.markdown.name)} and {shown(files.docx.name)} "
                       f"beside the report")
-    out_console.print(f"Report: {escape(str(files.html))}", soft_wrap=True)
+    out_console.print(f"Report: {shown(str(files.html))}", soft_wrap=True)
 
 
 def _print_code_summary(result) -> None:
     summary = result.summary()
-    table = Table(title=escape(f"Codings ({result.codebook.name})"))
+    table = Table(title=shown(f"Codings ({result.codebook.name})"))
     for name in ("code", "label", "enabler", "barrier", "neutral", "total"):
         table.add_column(name, justify="right" if name not in ("code", "label") else "left")
     for row in summary.itertuples():
-        table.add_row(escape(row.code_id), escape(row.label), str(row.enabler), str(row.barrier),
+        table.add_row(shown(row.code_id), shown(row.label), str(row.enabler), str(row.barrier),
                       str(row.neutral), str(row.total))
     out_console.print(table)
     coded = result.passages["passage_id"].isin(result.codings["passage_id"]).sum()
@@ -387,12 +403,12 @@ def _print_code_summary(result) -> None:
         refit = review.get("refit", {})
         kept = ", ".join(refit.get("kept", [])) or "nothing beyond the reviewed turns"
         out_console.print(f"{review['turns']} reviewed turns from {len(review['files'])} "
-                          f"file(s) ({human} human codings); the refit kept: {escape(kept)}")
+                          f"file(s) ({human} human codings); the refit kept: {shown(kept)}")
     emergent = result.clusters[result.clusters["status"] == "emergent"] \
         if len(result.clusters) else []
     for row in getattr(emergent, "itertuples", lambda: [])():
         out_console.print(f"  emergent cluster {row.cluster} ({row.size} passages): "
-                          f"{escape(row.top_terms)}")
+                          f"{shown(row.top_terms)}")
 
 
 @app.command()
@@ -403,7 +419,8 @@ def evaluate(
                                     "table(s) with columns transcript_id, turn, code_id, "
                                     "polarity (empty code_id = read, no code), filled review "
                                     "sheets, REFI-QDA projects (.qdpx), or folders of them."),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the per-code scores "
+    out: Optional[Path] = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the "
+                                       "per-code scores "
                                                                  "to this CSV file."),
 ) -> None:
     """Score coded results against a researcher's own hand codings, turn by turn.
@@ -419,7 +436,7 @@ def evaluate(
     result = load_results(results)
     reviewed = load_gold_for(result, list(gold))
     for warning in reviewed.warnings:
-        err_console.print(f"[yellow]Warning:[/] {escape(warning)}")
+        err_console.print(f"[yellow]Warning:[/] {shown(warning)}")
     scores = score_result(result, reviewed)
     micro = scores.micro
     table = Table(title="Agreement with the hand codings (turn level)")
@@ -427,7 +444,7 @@ def evaluate(
         table.add_column(name, justify="left" if name == "code" else "right")
     per_code = scores.per_code_frame()
     for row in per_code.itertuples():
-        table.add_row(escape(row.code_id), f"{row.P:.3f}", f"{row.R:.3f}", f"{row.F1:.3f}",
+        table.add_row(shown(row.code_id), f"{row.P:.3f}", f"{row.R:.3f}", f"{row.F1:.3f}",
                       _figure(row.kappa), str(row.support))
     table.add_row("[bold]all (micro)", f"{micro.precision:.3f}", f"{micro.recall:.3f}",
                   f"{micro.f1:.3f}", _figure(scores.kappa_overall), str(micro.tp + micro.fn))
@@ -439,8 +456,8 @@ def evaluate(
                       f"{_figure(scores.kappa_overall)} (code presence over the scored "
                       "participant turns, all codes pooled; '-': undefined)")
     if out is not None:
-        atomic.write_text(out, per_code.to_csv(index=False, lineterminator="\n"))
-        err_console.print(f"Wrote per-code scores to {escape(str(out))}")
+        atomic.write_text(out, csv_text(per_code))
+        err_console.print(f"Wrote per-code scores to {shown(out)}")
 
 
 @app.command()
@@ -474,13 +491,13 @@ def calibrate(
                                          progress=ProgressReporter(bar))
     write_shipped(models, out)
     err_console.print(f"Wrote {len(models.backends)} back-end model(s) and a generic one to "
-                      f"{escape(str(out))}")
+                      f"{shown(str(out))}")
     if report is not None:
         import pandas as pd
 
         frames = [held_out_report(d).assign(backend=name) for name, d in by_backend.items()]
-        atomic.write_text(report, pd.concat(frames).to_csv(index=False, lineterminator="\n"))
-        err_console.print(f"Wrote held-out scores to {escape(str(report))}")
+        atomic.write_text(report, csv_text(pd.concat(frames)))
+        err_console.print(f"Wrote held-out scores to {shown(str(report))}")
 
 
 @app.command("agreement")
@@ -524,14 +541,14 @@ def agreement_command(
     report = agreement_of_files(files, results=results, transcripts=transcripts or None,
                                 codebook=codebook, common_codes=common_codes)
     if out is not None:
-        atomic.write_text(out, report.disagreements.to_csv(index=False, lineterminator="\n"))
+        atomic.write_text(out, csv_text(report.disagreements))
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
         _print_agreement(report)
     if out is not None:
         err_console.print(f"Wrote {len(report.disagreements)} disagreements to "
-                          f"{escape(str(out))}")
+                          f"{shown(str(out))}")
 
 
 def _figure(value: float, percent: bool = False) -> str:
@@ -541,13 +558,13 @@ def _figure(value: float, percent: bool = False) -> str:
 
 
 def _print_agreement(report) -> None:
-    table = Table(title=escape(f"Agreement between {', '.join(report.coders)} (turn level)"))
+    table = Table(title=shown(f"Agreement between {', '.join(report.coders)} (turn level)"))
     counts = [c for c in report.per_code.columns if c.startswith("n:")]
     for name in ["code", "units", *counts, "agree", "kappa", "alpha", "pol. agree",
                  "pol. kappa", "pol. alpha"]:
-        table.add_column(escape(name), justify="left" if name == "code" else "right")
+        table.add_column(shown(name), justify="left" if name == "code" else "right")
     for row in report.per_code.to_dict("records"):
-        table.add_row(escape(row["code_id"]), str(row["units"]), *(str(row[c]) for c in counts),
+        table.add_row(shown(row["code_id"]), str(row["units"]), *(str(row[c]) for c in counts),
                       _figure(row["percent_agreement"], True), _figure(row["kappa"]),
                       _figure(row["alpha"]), _figure(row["polarity_percent_agreement"], True),
                       _figure(row["polarity_kappa"]), _figure(row["polarity_alpha"]))
@@ -559,11 +576,11 @@ def _print_agreement(report) -> None:
     out_console.print(table)
     if len(report.coders) > 2:
         for row in report.pairwise.to_dict("records"):
-            out_console.print(f"kappa {escape(row['coder_a'])} / {escape(row['coder_b'])}: "
+            out_console.print(f"kappa {shown(row['coder_a'])} / {shown(row['coder_b'])}: "
                               f"{_figure(row['kappa'])} (polarity "
                               f"{_figure(row['polarity_kappa'])})")
     for note in report.notes:
-        out_console.print(escape(note), soft_wrap=True)
+        out_console.print(shown(note), soft_wrap=True)
     out_console.print("polarity: absent / enabler / barrier / mixed (both, or neutral); "
                       "'-': undefined (the coders used one value only). "
                       f"{len(report.disagreements)} (turn, code) disagreements.")
@@ -607,12 +624,12 @@ def review(
     for tid, _turn in turns:
         per[tid] = per.get(tid, 0) + 1
     for tid, count in per.items():
-        table.add_row(escape(tid), str(count))
+        table.add_row(shown(tid), str(count))
     out_console.print(table)
     if len(turns) < sample:
         err_console.print(f"Only {len(turns)} eligible turns were not reviewed yet.")
-    err_console.print(f"Wrote {len(turns)} turns to {escape(str(target))}; fill it in, then "
-                      f"run fgd code ... --reviewed {escape(str(target))}")
+    err_console.print(f"Wrote {len(turns)} turns to {shown(str(target))}; fill it in, then "
+                      f"run fgd code ... --reviewed {shown(str(target))}")
 
 
 @codebook_app.command("lint")
@@ -629,19 +646,19 @@ def codebook_lint(
 
     report = lint_codebook(path)
     for problem in report.errors:
-        out_console.print(f"[red]error[/]   {escape(problem.render())}", soft_wrap=True)
+        out_console.print(f"[red]error[/]   {shown(problem.render())}", soft_wrap=True)
     for problem in report.warnings:
-        out_console.print(f"[yellow]warning[/] {escape(problem.render())}", soft_wrap=True)
+        out_console.print(f"[yellow]warning[/] {shown(problem.render())}", soft_wrap=True)
     failed = bool(report.errors) or (strict and bool(report.warnings))
     if report.codebook is not None:
         cb = report.codebook
         n_kw = sum(len(c.keywords) for c in cb.codes)
         n_ex = sum(len(c.all_examples) for c in cb.codes)
-        out_console.print(f"{escape(str(path))}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
+        out_console.print(f"{shown(path)}: {len(cb.codes)} codes, {len(cb.themes)} themes, {n_kw} "
                           f"keywords, {n_ex} examples; {len(report.errors)} errors, "
                           f"{len(report.warnings)} warnings.")
     else:
-        out_console.print(f"{escape(str(path))}: {len(report.errors)} error(s); fix them and lint again.")
+        out_console.print(f"{shown(path)}: {len(report.errors)} error(s); fix them and lint again.")
     if failed:
         raise typer.Exit(1)
 
@@ -676,10 +693,10 @@ def codebook_suggest(
     table.add_column("codes")
     for kind, count in suggestions.counts().items():
         codes = ", ".join(dict.fromkeys(" / ".join(s.codes) for s in suggestions.of_kind(kind)))
-        table.add_row(kind.replace("_", " "), str(count), escape(codes))
+        table.add_row(kind.replace("_", " "), str(count), shown(codes))
     out_console.print(table)
-    out_console.print(f"reference for keywords: {escape(suggestions.source['reference'])}")
-    err_console.print(f"Wrote {len(suggestions.items)} suggestions to {escape(str(out))}")
+    out_console.print(f"reference for keywords: {shown(suggestions.source['reference'])}")
+    err_console.print(f"Wrote {len(suggestions.items)} suggestions to {shown(str(out))}")
 
 
 @codebook_app.command("show")
@@ -692,16 +709,16 @@ def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) 
     from .codebook import load_codebook
 
     cb = load_codebook(path)
-    table = Table(title=escape(f"{cb.name} {cb.version}".strip()), show_lines=True)
+    table = Table(title=shown(f"{cb.name} {cb.version}".strip()), show_lines=True)
     for name in ("theme", "id", "label", "keywords", "enabler ex.", "barrier ex.", "counter ex."):
         table.add_column(name, overflow="fold")
     for code in cb.codes:
         theme = cb.theme_of(code.id)
-        label = escape(code.label) + (f"\n[dim]{escape(code.label_en)}[/]" if code.label_en
+        label = shown(code.label) + (f"\n[dim]{shown(code.label_en)}[/]" if code.label_en
                                       else "")
         kws = ", ".join(code.keywords[:8]) + (f" (+{len(code.keywords) - 8})"
                                               if len(code.keywords) > 8 else "")
-        table.add_row(escape(theme.label) if theme else "-", escape(code.id), label, escape(kws),
+        table.add_row(shown(theme.label) if theme else "-", shown(code.id), label, shown(kws),
                       str(len(code.examples_of("enabler"))),
                       str(len(code.examples_of("barrier"))), str(len(code.counter_examples)))
     out_console.print(table)
@@ -711,7 +728,8 @@ def codebook_show(path: Path = typer.Argument(..., help="Codebook YAML (or CSV) 
 @handle_errors
 def codebook_export(
     path: Path = typer.Argument(..., help="Codebook to convert (YAML or CSV)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Target file: .csv, .yaml or .qdc."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="FILE",
+                             help="Target file: .csv, .yaml or .qdc."),
 ) -> None:
     """Convert a codebook to CSV (one row per code), YAML, or REFI-QDA .qdc.
 
@@ -734,7 +752,7 @@ def codebook_export(
     else:
         raise UsageError(f"cannot export to '{suffix}'.",
                          fix="use --out FILE.csv, FILE.yaml or FILE.qdc (REFI-QDA).")
-    err_console.print(f"Wrote {len(cb.codes)} codes to {escape(str(out))}")
+    err_console.print(f"Wrote {len(cb.codes)} codes to {shown(out)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

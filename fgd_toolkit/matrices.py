@@ -5,6 +5,7 @@ Kinds: ``passage_code``, ``speaker_code``, ``transcript_code``, ``group_code``,
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .codebook import Codebook
@@ -81,14 +82,30 @@ def group_code(passages: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook
     return _polarity_split(passages, codings, codebook, "group")
 
 
+def cooccurrence_counts(codings: pd.DataFrame, codebook: Codebook):
+    """Code × code counts as a sparse matrix (rows and columns in codebook order).
+
+    Computed from the passage × code incidence, so the work grows with the pairs of codes
+    that passages share, not with the square of the number of codes.
+    """
+    from scipy import sparse
+
+    index = {code_id: i for i, code_id in enumerate(codebook.ids)}
+    pairs = codings[["passage_id", "code_id"]].drop_duplicates()
+    columns = pairs["code_id"].map(index)
+    pairs, columns = pairs[columns.notna()], columns[columns.notna()].astype(np.int64)
+    rows, _passages = pd.factorize(pairs["passage_id"])
+    flags = sparse.csr_matrix((np.ones(len(rows), dtype=np.int64), (rows, columns.to_numpy())),
+                              shape=(len(_passages), len(index)))
+    return (flags.T @ flags).tocsr()
+
+
 def cooccurrence(passages: pd.DataFrame, codings: pd.DataFrame, codebook: Codebook
                  ) -> pd.DataFrame:
     """Code × code: passages coded with both (the diagonal: passages with the code)."""
-    flags = pd.crosstab(codings["passage_id"], codings["code_id"]).clip(upper=1)
-    flags = flags.reindex(columns=codebook.ids, fill_value=0)
-    matrix = flags.T.dot(flags).reindex(index=codebook.ids, columns=codebook.ids, fill_value=0)
-    matrix.index.name = "code_id"
-    matrix.columns.name = None
+    counts = cooccurrence_counts(codings, codebook).toarray()
+    matrix = pd.DataFrame(counts, index=pd.Index(codebook.ids, name="code_id"),
+                          columns=codebook.ids)
     return matrix.astype(int).reset_index()
 
 

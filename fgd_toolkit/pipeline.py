@@ -374,8 +374,8 @@ def _run_id(transcripts, cb: Codebook, model_id: str, settings: CodeSettings,
             review=None) -> str:
     digest = hashlib.sha256()
     for t in transcripts:
-        digest.update(t.id.encode())
-        digest.update(t.plain_text.encode())
+        digest.update(t.id.encode("utf-8", "surrogatepass"))   # ids from undecodable names
+        digest.update(t.plain_text.encode("utf-8", "surrogatepass"))
     digest.update(cb.sha256.encode())
     digest.update(model_id.encode())
     digest.update(calibration_sha256(settings.model).encode())

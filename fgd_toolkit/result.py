@@ -98,7 +98,8 @@ class CodingResult:
         return pd.DataFrame(rows)
 
     def to_csv(self, folder: str | Path, progress=None) -> list[Path]:
-        """Write every output file of DESIGN §6 into ``folder`` (atomically); returns paths.
+        """Write every output file of DESIGN §6 into ``folder``, replacing it as a whole
+        (see README "The output folder is replaced as a whole"); returns the paths.
 
         ``progress(done, total)``, if given, is called after each file."""
         from .export import write_all

@@ -413,14 +413,16 @@ def test_10_a_results_folder_inside_the_inputs_is_skipped_with_a_warning(tmp_pat
     assert [s["path"] for s in second.manifest["skipped_inputs"]] == [str(study / "hasil")]
 
 
-def test_10_out_equal_to_the_input_folder_skips_only_the_toolkits_files(tmp_path):
+def test_10_out_equal_to_the_input_folder_is_refused_and_the_transcripts_kept(tmp_path):
+    # The results folder is replaced as a whole, so the transcripts folder itself cannot be
+    # it: one clear error naming the folder, nothing moved or written.
     study = _study(tmp_path / "studi")
-    first = _code(study, study)
-    with pytest.warns(SkippedInputWarning):
-        second = _code(study, study)
-    assert second.passages["text"].tolist() == first.passages["text"].tolist()
-    assert {Path(s["path"]).name for s in second.manifest["skipped_inputs"]} >= {
-        "passages.csv", "codings.csv", "coded.xlsx"}
+    before = {p.name: p.read_bytes() for p in study.iterdir()}
+    result = code(study, CODEBOOK, settings=TFIDF, use_cache=False)
+    with pytest.raises(OutputError, match="studi.*not fgd results.*new or empty folder"):
+        result.to_csv(study)
+    assert {p.name: p.read_bytes() for p in study.iterdir()} == before
+    assert not [p for p in tmp_path.iterdir() if p.is_dir() and p.name != "studi"]  # no staging
 
 
 def test_10_non_transcript_tables_in_a_folder_are_skipped_but_not_when_named(tmp_path, cli):

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from ..codebook import Codebook
+from ..sanitise import for_xml
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..result import CodingResult
@@ -40,7 +41,10 @@ def guid(*parts: object) -> str:
 @lru_cache(maxsize=65536)
 def _guid(key: str) -> str:
     # memoised: a project asks for the same code and selection GUIDs thousands of times
-    return str(uuid.uuid5(_NAMESPACE, key))
+    try:
+        return str(uuid.uuid5(_NAMESPACE, key))
+    except UnicodeEncodeError:      # a file name's undecodable bytes: hash them as they are
+        return str(uuid.uuid5(_NAMESPACE, key.encode("utf-8", "surrogatepass").decode("latin-1")))
 
 
 def polarity_names(codebook: Codebook) -> dict[str, str]:
@@ -53,8 +57,9 @@ def _code_elements(parent: ET.Element, codebook: Codebook, ns: str) -> None:
     codes = ET.SubElement(parent, f"{{{ns}}}Codes")
     names = polarity_names(codebook)
     theme_nodes: dict[str, ET.Element] = {}
+    used = {c.theme for c in codebook.codes}
     for theme in codebook.themes:
-        if not any(c.theme == theme.id for c in codebook.codes):
+        if theme.id not in used:
             continue
         node = ET.SubElement(codes, f"{{{ns}}}Code", guid=guid("theme", theme.id),
                              name=theme.label, isCodable="false", color=COLOURS["code"])
@@ -84,6 +89,13 @@ def _code_elements(parent: ET.Element, codebook: Codebook, ns: str) -> None:
 
 
 def _xml_bytes(root: ET.Element) -> bytes:
+    """The document as UTF-8; characters XML 1.0 does not allow (control characters from a
+    transcript, a codebook or a file name) are replaced, so it is always well-formed."""
+    for node in root.iter():
+        if node.text:
+            node.text = for_xml(node.text)
+        for key, value in node.attrib.items():
+            node.set(key, for_xml(value))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
@@ -183,7 +195,8 @@ def write_qdpx(result: "CodingResult", target: Path) -> None:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(_entry("project.qde"), qde)
         for name, text in sorted(files.items()):
-            archive.writestr(_entry(name), text.encode("utf-8"))
+            # "replace": a lone surrogate becomes "?", one character, so offsets still hold
+            archive.writestr(_entry(name), text.encode("utf-8", "replace"))
 
 
 def _entry(name: str) -> zipfile.ZipInfo:

@@ -13,6 +13,7 @@ from ..errors import (FgdError, RosterError, SkippedInputWarning, TranscriptForm
                       UsageError)
 from ..models import Participant, Transcript
 from .discover import FOLLOW_HINT, ROSTER_FILE_NAMES, SkippedInput, scan_inputs
+from ..sanitise import readable_name
 from .docx import read_docx_transcript
 from .document import RawDocument, Sidecar
 from .roster import RosterTable, load_roster_table
@@ -207,7 +208,7 @@ def _finish(raw: RawDocument, table: RosterTable | None) -> Transcript:
                 f"participant(s) {', '.join(repr(u) for u in unused)} in the roster never speak.",
                 path=raw.roster_path or path,
                 fix="correct the label to match the transcript exactly, or remove the entry.")
-    transcript_id = str(raw.meta.get("id") or path.stem).strip()
+    transcript_id = str(raw.meta.get("id") or readable_name(path.stem)).strip()
     participants = dict(raw.roster) or {
         t.speaker: Participant(label=t.speaker, role=t.role, attributes=dict(t.attributes))
         for t in raw.turns}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import ReviewedCodingsError
 from .decisions import FileDecisions, normalise_polarity
+from ..csv_safety import unescape_cell
 
 REQUIRED = ("transcript_id", "turn", "code_id", "polarity")
 OPTIONAL = ("speaker", "coder", "note")
@@ -113,8 +114,8 @@ def read_csv_table(path: Path, *, coder: str, labels: dict[str, str]) -> FileDec
     except StopIteration:
         raise ReviewedCodingsError("the file is empty.", path=path, fix=_TABLE_FIX) from None
     try:
-        records = list(_records(header, ((n, values) for n, values in enumerate(reader, 2)),
-                                path))
+        records = list(_records(header, ((n, [unescape_cell(v) for v in values])
+                                         for n, values in enumerate(reader, 2)), path))
     except csv.Error as exc:
         raise ReviewedCodingsError(f"the CSV cannot be parsed ({exc}).", path=path,
                                    fix="save it again as CSV from your spreadsheet.") from None

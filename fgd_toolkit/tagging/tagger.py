@@ -50,9 +50,10 @@ def codings_table(passage_ids: list[str], codebook: Codebook, ev: Evidence, prot
     threshold = scores.threshold
     band = scores.neutral_band
     rows = []
+    ids = codebook.ids          # once: the property builds the list (10,000 codes: 10,000 items)
     idx_i, idx_j = np.nonzero(scores.presence >= threshold)
     for i, j in zip(idx_i.tolist(), idx_j.tolist()):
-        code_id = codebook.ids[j]
+        code_id = ids[j]
         kw = ev.kw_count[i, j] > 0
         semantic = float(ev.sim_example[i, j])
         source = "keyword" if kw else "semantic"
@@ -87,9 +88,10 @@ def candidates_table(passage_ids: list[str], codebook: Codebook, ev: Evidence,
     rows = rel[scores.coded] if scores.coded.sum() > 1 else rel
     semantic_z = (rel - rows.mean(axis=0)) / np.maximum(rows.std(axis=0), 1e-6)
     idx_i, idx_j = np.nonzero(near)
+    ids = codebook.ids
     frame = pd.DataFrame({
         "passage_id": [passage_ids[i] for i in idx_i.tolist()],
-        "code_id": [codebook.ids[j] for j in idx_j.tolist()],
+        "code_id": [ids[j] for j in idx_j.tolist()],
         "presence": np.round(scores.presence[idx_i, idx_j], 4),
         "threshold": threshold,
         "p_enabler": np.round(scores.enabler[idx_i, idx_j], 4),
