@@ -158,8 +158,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     transcripts = _as_transcripts(inputs)
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
-    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"),
-                           cache_dir=cache if use_cache else None)
+    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"))
     stage_done("segment")
     analysis = analyse(passages, cb, backend, settings,
                        cache_dir=cache_dir, use_cache=use_cache, progress=progress)

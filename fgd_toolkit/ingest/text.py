@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from .document import RawDocument, Sidecar
@@ -26,10 +27,14 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         doc.warnings.append(decoded.warning)
     lines = body.split("\n")
     lines = _title_block(lines, doc)
-    builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines)), path, offset)
+    label_of = lru_cache(maxsize=None)(split_label_line)    # each line is parsed once
+    caps_headers = not mostly_capitals(lines)
+    builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, label_of=label_of)),
+                     path, offset, caps_headers=caps_headers, label_of=label_of)
     if not builder.turns:        # "P1 – text", or "MODERATOR" alone above its text
-        builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, loose=True)),
-                         path, offset, loose=True)
+        builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, loose=True,
+                                                                         label_of=label_of)),
+                         path, offset, loose=True, caps_headers=caps_headers, label_of=label_of)
     doc.turns = builder.turns
     if builder.leading_speech and doc.turns:
         doc.warnings.append(f"{path}: {builder.leading_speech} sentence line(s) before the "
@@ -88,8 +93,9 @@ def _name_or_count(value: str) -> bool:
 
 
 def _build(lines: list[str], resolver: SpeakerResolver, path: Path, offset: int,
-           loose: bool = False) -> TurnBuilder:
-    builder = TurnBuilder(resolver, loose=loose, caps_headers=not mostly_capitals(lines))
+           loose: bool = False, caps_headers: bool = True,
+           label_of=split_label_line) -> TurnBuilder:
+    builder = TurnBuilder(resolver, loose=loose, caps_headers=caps_headers, label_of=label_of)
     number = 0
     while number < len(lines):
         if _PIPE_ROW.match(lines[number]):          # a Markdown table: Pembicara | Teks
