@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                           TimeElapsedColumn)
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -57,10 +58,20 @@ def handle_errors(func):
     return wrapper
 
 
+class CountColumn(ProgressColumn):
+    """``done/total``, in MB for a stage that counts bytes (reading files)."""
+
+    def render(self, task) -> Text:
+        if task.fields.get("unit") == "bytes":
+            return Text(f"{task.completed / 1e6:.1f}/{(task.total or 0) / 1e6:.1f} MB",
+                        style="progress.download")
+        return MofNCompleteColumn().render(task)
+
+
 def progress_bar() -> Progress:
     """A rich progress bar on stderr (hidden when stderr is not a terminal)."""
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                    CountColumn(), TimeElapsedColumn(), console=err_console,
                     transient=True, disable=not err_console.is_terminal)
 
 
@@ -70,14 +81,17 @@ class ProgressReporter:
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[str, int] = {}
+        self.units: dict[str, str] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
-            self.tasks[stage] = self.progress.add_task(stage, total=total)
+            self.tasks[stage] = self.progress.add_task(stage, total=total,
+                                                       unit=self.units.get(stage, ""))
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
-    def stage(self, name: str):
-        """A ``(done, total, item)`` callback for one stage."""
+    def stage(self, name: str, unit: str = ""):
+        """A ``(done, total, item)`` callback for one stage (``unit="bytes"``: shown in MB)."""
+        self.units[name] = unit
         return lambda done, total, _item=None: self(name, done, total)
 
 
@@ -123,7 +137,7 @@ def _read(paths, column, roster, report: "ProgressReporter"):
     from .ingest import read_transcripts
 
     transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
-                                   progress=report.stage("Reading"))
+                                   progress=report.stage("Reading", unit="bytes"))
     for transcript in transcripts:
         for warning in transcript.warnings:
             err_console.print(f"[yellow]Warning:[/] {escape(warning)}")

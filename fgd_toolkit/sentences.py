@@ -20,6 +20,8 @@ benchmark transcript and on 2,854 IndoNLU hotel and 1,080 car reviews
 - White space other than a single space (a line break, two spaces) counts as a word, as
   spaCy's tokenizer made it one: after ``selesai.`` it starts the next sentence (so a quote
   or bracket after it opens the next sentence), and after ``dll.`` it hides the capital.
+- A run of more than :data:`LONG_CHUNK` characters without white space is not prose: it is
+  one word, whatever punctuation it holds.
 
 Texts are cut into white-space separated chunks; a chunk is split into words and
 punctuation (memoised per distinct chunk) only when it holds a sentence mark or follows
@@ -66,6 +68,8 @@ _DOTTED = re.compile(r"[A-Z]\.(?:[A-Z][A-Za-z]{0,3}\.)*[A-Z][A-Za-z]{0,3}\.?|(?:
 _MAX_ABBREVIATION = 24
 #: Chunks up to this length are memoised.
 _MEMO_CHUNK = 64
+#: A chunk longer than this (no white space in it) is not prose: it is one word.
+LONG_CHUNK = 1000
 
 WORD, PUNCT, END = 0, 1, 2
 
@@ -243,6 +247,8 @@ def chunk_tokens(chunk: str) -> tuple[tuple[int, int, bool, bool], ...]:
     sentence-final abbreviation or an ellipsis, ``capital`` a token starting with one."""
     if len(chunk) <= _MEMO_CHUNK:
         return _memo_chunk_tokens(chunk)
+    if len(chunk) > LONG_CHUNK:
+        return ((0, WORD, False, chunk[0].isupper()),)
     return _chunk_tokens(chunk)
 
 

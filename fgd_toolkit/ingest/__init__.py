@@ -45,11 +45,13 @@ _HINTS = {
 
 
 def read_transcript(path: str | Path, *, columns: dict[str, str] | None = None,
-                    roster: RosterTable | None = None) -> Transcript:
+                    roster: RosterTable | None = None,
+                    progress: Callable[[float], None] | None = None) -> Transcript:
     """Read one transcript file (any supported format) into a :class:`Transcript`.
 
     Metadata comes from YAML front matter (text files) or a ``<stem>.yaml`` sidecar beside
-    the file; ``roster`` adds participant attributes from a participants table.
+    the file; ``roster`` adds participant attributes from a participants table. ``progress``
+    is told the share of the file read, now and then while a big text file is read.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -62,6 +64,8 @@ def read_transcript(path: str | Path, *, columns: dict[str, str] | None = None,
     reader = READERS[suffix]
     sidecar = _sidecar(path)
     kwargs = {"columns": columns} if reader is read_table_transcript else {}
+    if reader is read_text_transcript and progress:
+        kwargs["progress"] = progress
     raw = reader(path, sidecar, **kwargs)
     return _finish(raw, roster)
 
@@ -78,7 +82,8 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
         columns: column-name overrides for tabular files, e.g. ``{"speaker": "Nama"}``.
         roster: a participants table (CSV/XLSX with a ``label`` column) adding attributes;
             a ``participants.csv`` inside a given folder is used automatically.
-        progress: optional callback ``(done, total, name)``.
+        progress: optional callback ``(done, total, name)`` counting bytes: those of the
+            files read so far (and of the part read of a big text file) out of all files.
 
     Raises:
         TranscriptFormatError, RosterError: naming the file (and line) and the fix.
@@ -95,8 +100,13 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
     tables += [(found.parent, load_roster_table(found)) for found in found_rosters]
     transcripts: list[Transcript] = []
     seen: dict[str, Path | None] = {}
-    for done, file in enumerate(files, 1):
-        transcript = read_transcript(file, columns=columns)
+    sizes = [file.stat().st_size for file in files]
+    total = max(sum(sizes), 1)
+    done = 0
+    for file, size in zip(files, sizes):
+        within = (lambda share, file=file: progress(done + int(share * size), total, file.name)) \
+            if progress else None
+        transcript = read_transcript(file, columns=columns, progress=within)
         for scope, table in tables:
             if scope is None or file.resolve().is_relative_to(scope.resolve()):
                 table.apply(transcript)
@@ -107,8 +117,9 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
                                "sidecar, or rename one file.")
         seen[transcript.id] = file
         transcripts.append(transcript)
+        done += size
         if progress:
-            progress(done, len(files), file.name)
+            progress(done, total, file.name)
     for _scope, table in tables:
         table.check_all_used(transcripts)
     return transcripts

@@ -376,14 +376,22 @@ class SpeakerResolver:
         return resolved
 
 
+#: Readers report their progress through a file every this many lines.
+PROGRESS_LINES = 20_000
+
+
 def count_labels(lines: list[str], loose: bool = False,
-                 label_of: Callable[[str], LabelMatch | None] | None = None) -> dict[str, int]:
+                 label_of: Callable[[str], LabelMatch | None] | None = None,
+                 progress: Callable[[float], None] | None = None) -> dict[str, int]:
     """How many lines start with each label candidate (for the recurrence rule).
 
-    ``label_of`` replaces :func:`split_label_line` (a memoised one saves parsing twice)."""
+    ``label_of`` replaces :func:`split_label_line` (a memoised one saves parsing twice);
+    ``progress`` is told the share of lines done every :data:`PROGRESS_LINES` lines."""
     label_of = label_of or split_label_line
     counts: dict[str, int] = {}
-    for line in lines:
+    for number, line in enumerate(lines, 1):
+        if progress and number % PROGRESS_LINES == 0:
+            progress(number / len(lines))
         match = label_of(line) or (split_loose_label_line(line) if loose else None)
         if match:
             key = canonical(match.label)

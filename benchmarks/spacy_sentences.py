@@ -1,7 +1,7 @@
-"""The spaCy pipeline the toolkit used for sentence boundaries up to 0.x (a reference).
+"""The spaCy pipeline the toolkit used for sentence boundaries before the rules (a reference).
 
-:mod:`fgd_toolkit.sentences` reproduces its boundaries by rule; the tests and
-``benchmarks/sentences_check.py`` compare the two. spaCy's ``blank("id")`` tokenizer and
+:mod:`fgd_toolkit.sentences` reproduces its boundaries by rule;
+``benchmarks/sentences_check.py`` compares the two. spaCy's ``blank("id")`` tokenizer and
 ``sentencizer``, the toolkit's abbreviations as special cases, and the fixes for
 sentence-final ``dll.``/``dsb.`` and ellipses followed by a capital.
 """
