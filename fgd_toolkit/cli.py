@@ -168,10 +168,11 @@ def ingest(
     table = Table(title="Transcripts")
     for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
         table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
+    per_transcript = passages.groupby("transcript_id", sort=False).size()
     for t in transcripts:
-        rows = passages[passages.transcript_id == t.id]
         table.add_row(escape(t.id), escape(t.group or "-"), str(len(t.turns)), str(len(t.speakers)),
-                      str(sum(turn.role == "participant" for turn in t.turns)), str(len(rows)))
+                      str(sum(turn.role == "participant" for turn in t.turns)),
+                      str(per_transcript.get(t.id, 0)))
     table.add_row("[bold]total", "", str(sum(len(t.turns) for t in transcripts)),
                   str(sum(len(t.speakers) for t in transcripts)),
                   str(sum(sum(u.role == "participant" for u in t.turns) for t in transcripts)),
