@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from fgd_toolkit import lang
 from fgd_toolkit.normalize import mask_markers
+from fgd_toolkit.sentences import trim_span
 
 
 @lru_cache(maxsize=1)
@@ -50,14 +51,6 @@ def spacy_sentence_spans(texts, masked: bool = False) -> list[list[tuple[int, in
     out = []
     texts = list(texts) if masked else [mask_markers(t) for t in texts]
     for text, doc in zip(texts, nlp.pipe(texts, batch_size=256)):
-        spans = []
-        for sent in doc.sents:
-            start, end = sent.start_char, sent.end_char
-            while start < end and text[start].isspace():
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if end > start:
-                spans.append((start, end))
-        out.append(spans)
+        trimmed = (trim_span(text, sent.start_char, sent.end_char) for sent in doc.sents)
+        out.append([span for span in trimmed if span])
     return out

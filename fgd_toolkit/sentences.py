@@ -320,13 +320,15 @@ def sentence_spans(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
     out = []
     for text in texts:
         bounds = sentence_starts(text) + [len(text)]
-        spans = []
-        for a, b in zip(bounds, bounds[1:]):
-            while a < b and text[a].isspace():
-                a += 1
-            while b > a and text[b - 1].isspace():
-                b -= 1
-            if b > a:
-                spans.append((a, b))
-        out.append(spans)
+        trimmed = (trim_span(text, a, b) for a, b in zip(bounds, bounds[1:]))
+        out.append([span for span in trimmed if span])
     return out
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(start, end)`` without the white space at either end; None when nothing is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
