@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import lang
 from ..models import Participant
@@ -218,6 +219,7 @@ MAX_ROLE_QUALIFIERS = 2
 _ROLES = ("moderator", "observer", "participant")
 
 
+@lru_cache(maxsize=65536)
 def role_from_label(label: str) -> str | None:
     """Role implied by a label's words (``Moderator``, ``Notulen``, ``Peserta 3``,
     ``Informan Kunci 1``, ``Rina (Moderator)``) or None."""
@@ -260,6 +262,7 @@ def split_organisation(label: str) -> tuple[str, str | None]:
     return m.group("name").strip(), org or None
 
 
+@lru_cache(maxsize=65536)
 def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
     """Whether a label looks like a speaker when no roster says who speaks.
 
