@@ -203,6 +203,9 @@ def main() -> None:
     import pandas as pd
 
     table = pd.DataFrame(rows).to_markdown(index=False) if rows else ""
+    if not rows and (RESULTS / "speed.md").is_file():     # ingest only: keep the table
+        kept = (RESULTS / "speed.md").read_text(encoding="utf-8").split("\n\n", 1)
+        table = kept[1].strip() if len(kept) > 1 else ""
     if args.bertopic_repeats:
         from benchmarks.bertopic_compare import run as bertopic_run
 
