@@ -82,8 +82,19 @@ def handle_errors(func):
     return wrapper
 
 
+class CountColumn(ProgressColumn):
+    """``done/total``, in MB for a stage that counts bytes (reading files)."""
+
+    def render(self, task) -> Text:
+        if task.fields.get("unit") == "bytes":
+            return Text(f"{task.completed / 1e6:.1f}/{(task.total or 0) / 1e6:.1f} MB",
+                        style="progress.download")
+        return MofNCompleteColumn().render(task)
+
+
 class SpeedColumn(ProgressColumn):
-    """``218 passages/s`` for a stage that counts in a unit (blank for the others)."""
+    """``218 passages/s`` (``12.5 MB/s`` when reading) for a stage that counts in a unit
+    (blank for the others)."""
 
     def render(self, task) -> Text:
         unit = task.fields.get("unit")
@@ -92,13 +103,15 @@ class SpeedColumn(ProgressColumn):
         speed = task.completed / elapsed if task.completed and elapsed else None
         if not unit or not speed:
             return Text("")
+        if unit == "bytes":
+            return Text(f"{speed / 1e6:,.1f} MB/s", style="progress.data.speed")
         return Text(f"{speed:,.0f} {unit}/s", style="progress.data.speed")
 
 
 def progress_bar() -> Progress:
     """A rich progress bar on stderr (hidden with --quiet and when stderr is not a terminal)."""
     return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                    MofNCompleteColumn(), SpeedColumn(), TimeElapsedColumn(),
+                    CountColumn(), SpeedColumn(), TimeElapsedColumn(),
                     console=err_console, transient=True,
                     disable=_state["quiet"] or not err_console.is_terminal)
 
@@ -107,21 +120,24 @@ class ProgressReporter:
     """Adapts the library's ``progress(stage, done, total)`` callbacks to one rich bar per stage."""
 
     #: Stages whose speed is shown, and the unit they count in.
-    UNITS = {"Reading": "files", "Segmenting": "transcripts", "Embedding passages": "passages",
+    UNITS = {"Reading": "bytes", "Segmenting": "turns", "Embedding passages": "passages",
              "Embedding codebook": "texts", "Writing": "files"}
 
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.tasks: dict[str, int] = {}
+        self.units: dict[str, str] = {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total,
-                                                       unit=self.UNITS.get(stage))
+                                                       unit=self.units.get(stage)
+                                                       or self.UNITS.get(stage))
         self.progress.update(self.tasks[stage], completed=done, total=total)
 
-    def stage(self, name: str):
-        """A ``(done, total, item)`` callback for one stage."""
+    def stage(self, name: str, unit: str = ""):
+        """A ``(done, total, item)`` callback for one stage (``unit="bytes"``: shown in MB)."""
+        self.units[name] = unit
         return lambda done, total, _item=None: self(name, done, total)
 
 
@@ -188,8 +204,8 @@ def _read(paths, column, roster, report: "ProgressReporter", skip_bad: bool = Fa
     from .ingest import read_transcripts
 
     transcripts = read_transcripts(paths, columns=_parse_columns(column), roster=roster,
-                                   progress=report.stage("Reading"), skip_bad=skip_bad,
-                                   follow_symlinks=follow_symlinks)
+                                   progress=report.stage("Reading", unit="bytes"),
+                                   skip_bad=skip_bad, follow_symlinks=follow_symlinks)
     for transcript in transcripts:
         for warning in transcript.warnings:
             err_console.print(f"[yellow]Warning:[/] {shown(warning)}")
@@ -234,11 +250,12 @@ def ingest(
     table = Table(title="Transcripts")
     for name in ("transcript", "group", "turns", "speakers", "participant turns", "passages"):
         table.add_column(name, justify="right" if name not in ("transcript", "group") else "left")
+    per_transcript = passages.groupby("transcript_id", sort=False).size()
     for t in transcripts:
-        rows = passages[passages.transcript_id == t.id]
         table.add_row(shown(t.id), shown(t.group or "-"), str(len(t.turns)),
                       str(len(t.speakers)),
-                      str(sum(turn.role == "participant" for turn in t.turns)), str(len(rows)))
+                      str(sum(turn.role == "participant" for turn in t.turns)),
+                      str(per_transcript.get(t.id, 0)))
     table.add_row("[bold]total", "", str(sum(len(t.turns) for t in transcripts)),
                   str(sum(len(t.speakers) for t in transcripts)),
                   str(sum(sum(u.role == "participant" for u in t.turns) for t in transcripts)),

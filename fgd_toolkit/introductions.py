@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import islice
 
 from . import lang
 
@@ -48,6 +49,7 @@ def _vocabulary() -> tuple[frozenset[str], tuple[tuple[str, ...], ...]]:
     return frozenset(not_names), phrases
 
 
+@lru_cache(maxsize=4096)
 def speaker_names(speaker: str) -> frozenset[str]:
     """Lowercased name words of a speaker label: "Pak Hendra (Dukcapil)" -> {"hendra"}.
 
@@ -76,9 +78,22 @@ def introduces_speaker(sentence: str, names: frozenset[str]) -> bool:
     if any(words[i] in names and original[i][0].isupper()
            for i in range(start, min(start + NAME_WITHIN, len(words)))):
         return True
-    _, phrases = _vocabulary()
     rest = tuple(words[start:])
-    return any(rest[:len(p)] == p for p in phrases)
+    return bool(rest) and any(rest[:len(p)] == p for p in _phrases_by_first().get(rest[0], ()))
+
+
+@lru_cache(maxsize=1)
+def _phrases_by_first() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The introduction phrases by their first word (longest first, as listed)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in _vocabulary()[1]:
+        by_first.setdefault(phrase[0], []).append(phrase)
+    return {word: tuple(phrases) for word, phrases in by_first.items()}
+
+
+def _more_words_than(text: str, limit: int) -> bool:
+    """Whether ``text`` has more than ``limit`` words (reads no further than that)."""
+    return next(islice(_WORD.finditer(text), limit, None), None) is not None
 
 
 def introduction_length(text: str, spans: list[tuple[int, int]], speaker: str) -> int:
@@ -88,7 +103,7 @@ def introduction_length(text: str, spans: list[tuple[int, int]], speaker: str) -
     for k, (start, end) in enumerate(spans[:MAX_SENTENCE_INDEX + 1]):
         if introduces_speaker(text[start:end], names):
             rest = text[end:spans[-1][1]]
-            return len(spans) if len(_WORD.findall(rest)) <= MAX_REST_WORDS else k + 1
-        if len(_WORD.findall(text[start:end])) > MAX_WORDS_BEFORE:
+            return k + 1 if _more_words_than(rest, MAX_REST_WORDS) else len(spans)
+        if _more_words_than(text[start:end], MAX_WORDS_BEFORE):
             return 0
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain, filterfalse
 
 from . import lang
 
@@ -27,11 +28,11 @@ def marker_spans(text: str) -> list[tuple[int, int]]:
     [(4, 13), (20, 31)]
     """
     markers = lang.word_list("markers")
-    spans = [(m.start(), m.end()) for m in _BRACKET.finditer(text)]
-    for m in _NOTE_LINE.finditer(text):      # "Catatan: ..." on a line of its own
+    spans = [(m.start(), m.end()) for m in _BRACKET.finditer(text)] if "[" in text else []
+    for m in _NOTE_LINE.finditer(text) if ":" in text else ():   # "Catatan: ..." on its line
         if m.group("label").lower().strip("*_ ") in lang.word_list("note_labels"):
             spans.append((m.start(), m.end()))
-    for m in _PAREN.finditer(text):
+    for m in _PAREN.finditer(text) if "(" in text else ():
         inner = m.group(1).strip().lower()
         if any(inner == w or inner.startswith(w + " ") or inner.startswith(w) and len(w) > 4
                for w in markers):
@@ -41,8 +42,11 @@ def marker_spans(text: str) -> list[tuple[int, int]]:
 
 def mask_markers(text: str) -> str:
     """Replace every marker by spaces of the same length, so offsets stay valid."""
+    spans = marker_spans(text)
+    if not spans:
+        return text
     chars = list(text)
-    for start, end in marker_spans(text):
+    for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
 
@@ -105,39 +109,58 @@ def normalize_tokens(text: str) -> list[str]:
 def _normalize_tokens(text: str) -> tuple[str, ...]:
     """Memoised core of :func:`normalize_tokens` (re-runs in a session normalise nothing)."""
     single, multi = _fillers()
-    words: list[str] = []
-    for tok in tokens(text):
-        if tok[0].isalnum():
-            if tok in single:       # "eee", "mmm" before elongations are squeezed
-                continue
-            words.extend(normalize_word(tok).split())
-        else:
-            words.append(tok[0] if tok[0] != "…" else ".")
+    words = list(chain.from_iterable(map(_token_words, tokens(text))))
+    if _multi_starts().isdisjoint(words):
+        return tuple(filterfalse(single.__contains__, words))
     out: list[str] = []
     i = 0
     while i < len(words):
-        phrase = next((p for p in multi.get(words[i], ()) if tuple(words[i:i + len(p)]) == p),
-                      None)
-        if phrase:
-            i += len(phrase)
-            continue
-        if words[i] not in single:
-            out.append(words[i])
+        word = words[i]
+        starting = multi.get(word)
+        if starting:
+            phrase = next((p for p in starting if tuple(words[i:i + len(p)]) == p), None)
+            if phrase:
+                i += len(phrase)
+                continue
+        if word not in single:
+            out.append(word)
         i += 1
     return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def _token_words(token: str) -> tuple[str, ...]:
+    """What one lowercase token becomes: its standard form as words (a slang entry may stand
+    for two), nothing for a filler ("eee", "mmm", before elongations are squeezed), a
+    punctuation token's first character (an ellipsis a full stop)."""
+    first = token[0]
+    if not first.isalnum():
+        return ("." if first == "…" else first,)
+    if token in _fillers()[0]:
+        return ()
+    return tuple(normalize_word(token).split())
+
+
+@lru_cache(maxsize=1)
+def _multi_starts() -> frozenset[str]:
+    """First words of the multi-word fillers."""
+    return frozenset(_fillers()[1])
 
 
 def join_tokens(toks: list[str]) -> str:
     """Join tokens with spaces, punctuation attached to the word before it (and dropped where
     no word precedes it, e.g. after a removed filler)."""
-    out = ""
+    groups: list[str] = []      # a word with the punctuation attached to it
+    open_word = False           # whether the text written so far ends with a letter or digit
     for tok in toks:
-        if not tok[0].isalnum():
-            if out and out[-1].isalnum():
-                out += tok
+        if tok[0].isalnum():
+            groups.append(tok)
+        elif open_word:
+            groups[-1] += tok
         else:
-            out += (" " if out else "") + tok
-    return out
+            continue
+        open_word = tok[-1].isalnum()
+    return " ".join(groups)
 
 
 def normalize(text: str) -> str:

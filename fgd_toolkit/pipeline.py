@@ -179,8 +179,7 @@ def code(inputs: str | Path | Transcript | Iterable, codebook: str | Path | Code
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
     if use_cache:
         writable_cache_dir(cache)
-    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"),
-                           cache_dir=cache if use_cache else None)
+    passages = to_passages(transcripts, settings.segment, progress=report("Segmenting"))
     review = _read_reviews(reviewed, passages, cb, transcripts, settings)
     stage_done("segment")
     analysis = analyse(passages, cb, backend, settings, cache_dir=cache_dir,

@@ -1,26 +1,31 @@
 """Segmentation: turns -> passages of a few sentences, with offsets into the plain text.
 
-Sentences come from spaCy ``blank("id")`` + ``sentencizer`` with fixes for Indonesian
-abbreviations (``Kec.``, ``Jl.``, ``Bpk.``... never end a sentence), sentence-final
-``dll./dsb./dst./dkk.`` and ellipses (a new sentence starts when a capital follows), and
-non-speech markers (masked so ``[suara tidak jelas]`` is never cut).
+Sentences come from the rules of :mod:`fgd_toolkit.sentences` (Indonesian abbreviations
+such as ``Kec.``, ``Jl.``, ``Bpk.`` never end a sentence; sentence-final ``dll./dsb./dst./
+dkk.`` and ellipses do when a capital follows), on the text with its non-speech markers
+masked so ``[suara tidak jelas]`` is never cut. The work is linear in the text: a 50 MB
+transcript, or a turn of several megabytes on one line, is segmented like a small one. A
+"sentence" longer than :data:`MAX_SENTENCE_CHARS` (speech transcribed without punctuation,
+or a run of characters with no space) is cut at the last space before that length.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 
 from . import lang
-from .cachefiles import read_cache_file, write_cache_file
 from .introductions import introduction_length
 from .models import PASSAGE_COLUMNS, Transcript
 from .normalize import mask_markers, normalize, normalize_tokens
+from .sentences import sentence_spans as _masked_sentence_spans
+
+#: A sentence longer than this is cut at white space (at this length if it has none).
+MAX_SENTENCE_CHARS = 2000
+#: Progress is reported after this many turns (and at the end of every transcript).
+PROGRESS_EVERY = 2000
 
 
 @dataclass(frozen=True)
@@ -33,52 +38,39 @@ class SegmentOptions:
     backchannel_words: int = 6   # turns this short made only of agreement words are flagged
 
 
-@lru_cache(maxsize=1)
-def sentence_pipeline():
-    """The spaCy pipeline used for sentence boundaries (built once per process)."""
-    import spacy
-    from spacy.attrs import ORTH
-    from spacy.language import Language
-
-    nlp = spacy.blank("id")
-    inner, final = lang.abbreviations()
-    for abbr in inner | final:
-        for variant in {abbr, abbr.lower(), abbr[:1].upper() + abbr[1:]}:
-            nlp.tokenizer.add_special_case(variant, [{ORTH: variant}])
-    nlp.add_pipe("sentencizer")
-    final_lower = {a.lower() for a in final}
-
-    if not Language.has_factory("fgd_sentence_fixes"):
-        @Language.component("fgd_sentence_fixes")
-        def _fixes(doc):  # noqa: ANN001 - spaCy component signature
-            for i, token in enumerate(doc[:-1]):
-                nxt = doc[i + 1]
-                ends = token.text.lower() in final_lower or set(token.text) <= {".", "…"} \
-                    and ("…" in token.text or len(token.text) >= 3)
-                if ends and nxt.text[:1].isupper():
-                    nxt.is_sent_start = True
-            return doc
-
-    nlp.add_pipe("fgd_sentence_fixes", after="sentencizer")
-    return nlp
-
-
 def sentence_spans(texts: Iterable[str]) -> list[list[tuple[int, int]]]:
-    """Per text, the (start, end) character spans of its sentences, whitespace-trimmed."""
-    nlp = sentence_pipeline()
-    out: list[list[tuple[int, int]]] = []
-    masked = [mask_markers(t) for t in texts]
-    for text, doc in zip(masked, nlp.pipe(masked, batch_size=256)):
-        spans = []
-        for sent in doc.sents:
-            start, end = sent.start_char, sent.end_char
+    """Per text, the (start, end) character spans of its sentences, whitespace-trimmed
+    (markers masked first, long sentences cut; see the module docstring)."""
+    out = []
+    for text in texts:
+        masked = mask_markers(text)
+        out.append(cap_sentences(masked, _masked_sentence_spans([masked])[0]))
+    return out
+
+
+def cap_sentences(text: str, spans: list[tuple[int, int]],
+                  limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Cut every span longer than ``limit`` at the last white space that keeps a piece
+    within it (at ``limit`` where a piece has no white space), pieces whitespace-trimmed."""
+    if all(b - a <= limit for a, b in spans):
+        return spans
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > limit:
+            cut = start + limit
+            while cut > start and not text[cut].isspace():
+                cut -= 1
+            if cut == start:
+                cut = start + limit                 # no white space: cut inside the run
+            piece_end = cut
+            while piece_end > start and text[piece_end - 1].isspace():
+                piece_end -= 1
+            out.append((start, piece_end))
+            start = cut
             while start < end and text[start].isspace():
                 start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if end > start:
-                spans.append((start, end))
-        out.append(spans)
+        if end > start:
+            out.append((start, end))
     return out
 
 
@@ -103,11 +95,14 @@ def group_sentences(spans: list[tuple[int, int]], options: SegmentOptions
 
 def is_backchannel(text: str, options: SegmentOptions = SegmentOptions()) -> bool:
     """A short turn made only of agreement, filler and function words ("Iya, setuju.")."""
-    words = [t for t in normalize_tokens(text) if t[0].isalnum()]
+    words = []
+    for token in normalize_tokens(text):
+        if token[0].isalnum():
+            if len(words) == options.backchannel_words:
+                return False            # too long to be a back-channel
+            words.append(token)
     if not words:
         return True
-    if len(words) > options.backchannel_words:
-        return False
     phrases, single = backchannel_vocabulary()
     joined = f" {' '.join(words)} "
     for phrase in phrases:  # "terima kasih", "matur nuwun"
@@ -127,42 +122,8 @@ def backchannel_vocabulary() -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(sorted(phrases, key=lambda p: (-len(p), p))), frozenset(single)
 
 
-SEGMENTER_VERSION = "1"
-
-
-def cached_sentence_spans(texts: list[str], cache_dir: Path | None
-                          ) -> list[list[tuple[int, int]]]:
-    """:func:`sentence_spans`, remembered on disk per list of texts (JSON, keyed by hash).
-
-    A re-run on the same transcripts then needs neither spaCy nor its start-up time.
-    """
-    if cache_dir is None:
-        return sentence_spans(texts)
-    digest = hashlib.sha256(SEGMENTER_VERSION.encode())
-    for text in texts:
-        digest.update(text.encode("utf-8") + b"\0")
-    target = Path(cache_dir) / "segments" / f"{digest.hexdigest()[:32]}.json"
-    spans = read_cache_file(target, lambda path: _read_spans(path, texts))
-    if spans is None:
-        spans = sentence_spans(texts)
-        write_cache_file(target, lambda tmp: tmp.write_text(json.dumps(spans),
-                                                             encoding="utf-8"))
-    return spans
-
-
-def _read_spans(path: Path, texts: list[str]) -> list[list[tuple[int, int]]]:
-    """Spans stored by :func:`cached_sentence_spans`, checked against the texts."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    spans = [[(int(a), int(b)) for a, b in cuts] for cuts in data]
-    if len(spans) != len(texts) or any(not 0 <= a <= b <= len(text)
-                                       for cuts, text in zip(spans, texts) for a, b in cuts):
-        raise ValueError("spans do not fit the texts")
-    return spans
-
-
 def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | None = None,
-                progress: Callable[[int, int, str], None] | None = None,
-                cache_dir: str | Path | None = None) -> pd.DataFrame:
+                progress: Callable[[int, int, str], None] | None = None) -> pd.DataFrame:
     """The passages table (DESIGN §1) of the given transcripts.
 
     Columns: :data:`~fgd_toolkit.models.PASSAGE_COLUMNS`, then roster attributes (e.g.
@@ -171,51 +132,72 @@ def to_passages(transcripts: Iterable[Transcript], options: SegmentOptions | Non
     by coding; see :mod:`fgd_toolkit.introductions`) and ``text_norm`` (normalised text used
     for matching and models).
     ``plain_text[char_start:char_end] == text`` holds for every row.
+
+    ``progress(done, total, transcript_id)`` counts turns: it is called every
+    :data:`PROGRESS_EVERY` turns and after each transcript.
     """
     options = options or SegmentOptions()
     transcripts = list(transcripts)
-    rows: list[dict] = []
-    attribute_names: list[str] = []
-    for done, transcript in enumerate(transcripts, 1):
+    total = sum(len(t.turns) for t in transcripts)
+    columns: dict[str, list] = {name: [] for name in PASSAGE_COLUMNS}
+    (passage_id, transcript_id, group, turn_number, speaker, role, start_time, end_time,
+     char_start, char_end, text_column) = columns.values()
+    backchannels: list[bool] = []
+    introductions: list[bool] = []
+    norms: list[str] = []
+    attributes: dict[str, list[str]] = {}     # roster attributes, in order of appearance
+    done = 0
+    for transcript in transcripts:
         _plain, offsets = transcript.plain_text_and_offsets()
-        all_spans = cached_sentence_spans([t.text for t in transcript.turns],
-                                          Path(cache_dir) if cache_dir else None)
-        for number, (turn, base, spans) in enumerate(
-                zip(transcript.turns, offsets, all_spans), start=1):
-            backchannel = is_backchannel(turn.text, options)
-            intro = introduction_length(turn.text, spans, turn.speaker) \
-                if turn.role == "participant" and not backchannel else 0
-            passages = ([(spans[0][0], spans[intro - 1][1])] if intro else []) \
-                + group_sentences(spans[intro:], options)
-            passages = passages or [(0, len(turn.text))]
-            for k, (start, end) in enumerate(passages, start=1):
+        tid, tgroup = transcript.id, transcript.group or transcript.id
+        for number, (turn, base) in enumerate(zip(transcript.turns, offsets), start=1):
+            for k, (start, end, backchannel, intro) in enumerate(
+                    turn_passages(turn.text, turn.speaker, turn.role, options), start=1):
                 text = turn.text[start:end]
-                row = {
-                    "passage_id": f"{transcript.id}-t{number:03d}-p{k}",
-                    "transcript_id": transcript.id,
-                    "group": transcript.group or transcript.id,
-                    "turn": number,
-                    "speaker": turn.speaker,
-                    "role": turn.role,
-                    "start": turn.start,
-                    "end": turn.end,
-                    "char_start": base + start,
-                    "char_end": base + end,
-                    "text": text,
-                }
+                row = len(norms)
+                passage_id.append(f"{tid}-t{number:03d}-p{k}")
+                transcript_id.append(tid)
+                group.append(tgroup)
+                turn_number.append(number)
+                speaker.append(turn.speaker)
+                role.append(turn.role)
+                start_time.append(turn.start)
+                end_time.append(turn.end)
+                char_start.append(base + start)
+                char_end.append(base + end)
+                text_column.append(text)
                 for key, value in turn.attributes.items():
-                    if key not in row:
-                        row[key] = value
-                        if key not in attribute_names:
-                            attribute_names.append(key)
-                row["backchannel"] = backchannel
-                row["introduction"] = bool(intro) and k == 1
-                row["text_norm"] = normalize(text)
-                rows.append(row)
+                    if key not in columns and key not in _FLAG_COLUMNS:
+                        attributes.setdefault(key, [""] * row).append(value)
+                for values in attributes.values():
+                    if len(values) == row:
+                        values.append("")
+                backchannels.append(backchannel)
+                introductions.append(intro)
+                norms.append(normalize(text))
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total, transcript.id)
         if progress:
-            progress(done, len(transcripts), transcript.id)
-    columns = PASSAGE_COLUMNS + attribute_names + ["backchannel", "introduction", "text_norm"]
-    frame = pd.DataFrame(rows, columns=columns)
-    for key in attribute_names:
-        frame[key] = frame[key].fillna("")
-    return frame
+            progress(done, total, transcript.id)
+    flags = dict(zip(_FLAG_COLUMNS, (backchannels, introductions, norms)))
+    return pd.DataFrame({**columns, **attributes, **flags},
+                        columns=PASSAGE_COLUMNS + list(attributes) + list(_FLAG_COLUMNS))
+
+
+_FLAG_COLUMNS = ("backchannel", "introduction", "text_norm")
+
+
+def turn_passages(text: str, speaker: str, role: str, options: SegmentOptions
+                  ) -> list[tuple[int, int, bool, bool]]:
+    """A turn's passages as ``(start, end, backchannel, introduction)`` offsets into its
+    text: the self-introduction first (a passage of its own), then sentences grouped."""
+    spans = sentence_spans([text])[0]
+    backchannel = is_backchannel(text, options)
+    intro = introduction_length(text, spans, speaker) \
+        if role == "participant" and not backchannel else 0
+    passages = ([(spans[0][0], spans[intro - 1][1])] if intro else []) \
+        + group_sentences(spans[intro:], options)
+    passages = passages or [(0, len(text))]
+    return [(start, end, backchannel, bool(intro) and k == 0)
+            for k, (start, end) in enumerate(passages)]

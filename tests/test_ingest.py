@@ -742,3 +742,48 @@ def test_metadata_keys_may_be_written_in_indonesian(make_file):
     transcript = read_transcript(json_path)
     assert transcript.title == "FGD Dinkes"
     assert [t.speaker for t in transcript.turns] == ["Moderator", "P1"]
+
+
+# ------------------------------------------------------------------ big inputs
+
+def test_reading_reports_progress_in_bytes_also_inside_a_big_text_file(make_files,
+                                                                       monkeypatch):
+    from fgd_toolkit.ingest import labels, text
+
+    monkeypatch.setattr(labels, "PROGRESS_LINES", 4)
+    monkeypatch.setattr(text, "PROGRESS_LINES", 4)
+    turns = "".join(f"P{i % 3 + 1}: Anggaran kurang, kata peserta {i}.\n" for i in range(20))
+    folder = make_files({"a-besar.txt": "Moderator: Mulai.\n" + turns,
+                         "b-kecil.txt": "Moderator: Mulai.\nP1: Setuju.\n"})
+    sizes = [(folder / name).stat().st_size for name in ("a-besar.txt", "b-kecil.txt")]
+    calls = []
+    read_transcripts(folder, progress=lambda done, total, name: calls.append((done, total, name)))
+    assert {total for _, total, _ in calls} == {sum(sizes)}
+    inside = [done for done, _, name in calls if name == "a-besar.txt" and done < sizes[0]]
+    assert len(inside) >= 4                         # reported while the big file was read
+    assert [done for done, _, _ in calls] == sorted(done for done, _, _ in calls)
+    assert calls[-1] == (sum(sizes), sum(sizes), "b-kecil.txt")
+
+
+@pytest.mark.parametrize("block", [2, 20_000])
+def test_capital_share_counts_every_letter_of_the_file(monkeypatch, block):
+    from fgd_toolkit.ingest import labels
+
+    monkeypatch.setattr(labels, "_CAPITALS_BLOCK", block)
+    lines = ["ÉÉÉ ÖÖ ÇA", "p1: 12 ab", "İİ ŞŞ ãé", "—— 2024 ——"]
+    letters = [ch for line in lines for ch in line if ch.isalpha()]
+    share = sum(ch.isupper() for ch in letters) / len(letters)
+    assert labels.mostly_capitals(lines) == (share > 0.5)
+    assert labels._letter_counts("".join(lines)) == (len(letters),
+                                                     sum(ch.isupper() for ch in letters))
+    assert labels.mostly_capitals(lines[:1]) and not labels.mostly_capitals(lines[1:2])
+    assert not labels.mostly_capitals([]) and not labels.mostly_capitals(["2024 --"])
+
+
+def test_a_speaker_decided_once_per_file_gets_its_own_attributes_per_turn(make_file):
+    path = make_file("org.txt", "Moderator: Mulai.\nBu Sari (Dinkes): Satu.\n"
+                                "Bu Sari (Dinkes): Dua.\n")
+    turns = read_transcript(path).turns
+    assert turns[1].attributes == turns[2].attributes == {"organisation": "Dinkes"}
+    turns[1].attributes["organisation"] = "diubah"
+    assert turns[2].attributes == {"organisation": "Dinkes"}

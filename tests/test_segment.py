@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from fgd_toolkit import read_transcript, read_transcripts
 from fgd_toolkit.models import PASSAGE_COLUMNS, Transcript, Turn
 from fgd_toolkit.normalize import marker_spans, normalize
-from fgd_toolkit.segment import SegmentOptions, is_backchannel, sentence_spans, to_passages
+from fgd_toolkit import segment
+from fgd_toolkit.segment import (MAX_SENTENCE_CHARS, SegmentOptions, cap_sentences, is_backchannel,
+                                 sentence_spans, to_passages)
 
 from .ingest_fixtures import BUNDLED_TRANSCRIPTS, TRANSCRIPT_DATA
 
@@ -271,3 +273,59 @@ def test_backchannel_column_flags_only_the_agreement_turns():
 @pytest.mark.parametrize("text", ["Terima kasih, Pak.", "Matur nuwun, Bu.", "Makasih."])
 def test_thanks_are_backchannels(text):
     assert is_backchannel(text)
+
+
+# ------------------------------------------------------------------ long texts, any length
+
+def test_a_turn_longer_than_spacys_max_length_is_segmented_with_exact_offsets():
+    # spaCy refused texts over 1,000,000 characters (E088): one such line used to crash.
+    sentence = "Anggaran inovasi kami dipotong lagi tahun ini, Bu. "
+    text = (sentence * (1_000_001 // len(sentence) + 1)).strip()
+    assert len(text) > 1_000_000
+    transcript = _transcript("Selamat pagi.", text, roles=("moderator",))
+    passages = to_passages([transcript])
+    plain, _ = transcript.plain_text_and_offsets()
+    long_turn = passages[passages["turn"] == 2]
+    assert len(long_turn) == len(text) // (4 * len(sentence)) + 1
+    assert all(plain[a:b] == t for a, b, t in
+               zip(long_turn["char_start"], long_turn["char_end"], long_turn["text"]))
+    assert long_turn["char_end"].iloc[-1] == plain.index(text) + len(text)
+
+
+def test_speech_without_punctuation_is_cut_at_white_space_below_the_limit():
+    words = ["anggaran", "kami", "dipotong", "jadi", "servernya", "sering", "mati", "warga"]
+    text = " ".join(words[i % len(words)] for i in range(1200))     # no sentence ends
+    transcript = _transcript(text)
+    passages = to_passages([transcript])
+    assert len(passages) > 1
+    assert all(len(t) <= MAX_SENTENCE_CHARS for t in passages["text"])
+    assert all(not t[0].isspace() and not t[-1].isspace() for t in passages["text"])
+    joined = " ".join(passages["text"])
+    assert joined == text                   # cut only at spaces, no word split
+    assert_offsets(transcript, passages)
+
+
+def test_a_run_without_white_space_is_cut_at_the_limit():
+    text = "Awal. " + "x" * (2 * MAX_SENTENCE_CHARS + 10) + " akhir."
+    transcript = _transcript(text)
+    passages = to_passages([transcript], SegmentOptions(max_sentences=1, min_chars=0))
+    assert [len(t) for t in passages["text"]] == [5, MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS,
+                                                  10 + len(" akhir.")]
+    assert_offsets(transcript, passages)
+
+
+def test_cap_sentences_keeps_short_spans_and_trims_pieces():
+    text = "aa bb  cc dd"
+    assert cap_sentences(text, [(0, 12)], limit=20) == [(0, 12)]
+    assert cap_sentences(text, [(0, 12)], limit=5) == [(0, 5), (7, 12)]
+    assert cap_sentences(text, [(0, 12)], limit=3) == [(0, 2), (3, 5), (7, 9), (10, 12)]
+
+
+def test_segmenting_reports_progress_in_turns(monkeypatch):
+    monkeypatch.setattr(segment, "PROGRESS_EVERY", 2)
+    first = _transcript("Satu.", "Dua.", "Tiga.", tid="fgd-a")
+    second = _transcript("Empat.", "Lima.", tid="fgd-b")
+    calls = []
+    to_passages([first, second], progress=lambda done, total, name: calls.append((done, total,
+                                                                                  name)))
+    assert calls == [(2, 5, "fgd-a"), (3, 5, "fgd-a"), (4, 5, "fgd-b"), (5, 5, "fgd-b")]

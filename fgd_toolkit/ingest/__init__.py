@@ -48,13 +48,15 @@ _HINTS = {
 
 def read_transcript(path: str | Path, *, columns: dict[str, str] | None = None,
                     roster: RosterTable | None = None, within: Path | None = None,
-                    follow_symlinks: bool = False) -> Transcript:
+                    follow_symlinks: bool = False,
+                    progress: Callable[[float], None] | None = None) -> Transcript:
     """Read one transcript file (any supported format) into a :class:`Transcript`.
 
     Metadata comes from YAML front matter (text files) or a ``<stem>.yaml`` sidecar beside
     the file; ``roster`` adds participant attributes from a participants table. With
     ``within`` (the folder the file was found in), a sidecar that is a symbolic link out of
-    that folder is not read, unless ``follow_symlinks``.
+    that folder is not read, unless ``follow_symlinks``. ``progress`` is told the share of
+    the file read, now and then while a big text file is read.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -67,6 +69,8 @@ def read_transcript(path: str | Path, *, columns: dict[str, str] | None = None,
     reader = READERS[suffix]
     sidecar, notes = _sidecar(path, None if follow_symlinks else within)
     kwargs = {"columns": columns} if reader is read_table_transcript else {}
+    if reader is read_text_transcript and progress:
+        kwargs["progress"] = progress
     raw = reader(path, sidecar, **kwargs)
     raw.warnings[:0] = notes
     return _finish(raw, roster)
@@ -94,7 +98,8 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
         columns: column-name overrides for tabular files, e.g. ``{"speaker": "Nama"}``.
         roster: a participants table (CSV/XLSX with a ``label`` column) adding attributes;
             a ``participants.csv`` inside a given folder is used automatically.
-        progress: optional callback ``(done, total, name)``.
+        progress: optional callback ``(done, total, name)`` counting bytes: those of the
+            files read so far (and of the part read of a big text file) out of all files.
         skip_bad: leave out a transcript that cannot be read (with a warning) instead of
             stopping at the first one; at least one must be readable.
         follow_symlinks: read symbolic links found in a folder that lead out of it (by
@@ -121,10 +126,15 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
     tables += [(found.parent, load_roster_table(found)) for found in scan.rosters]
     transcripts = TranscriptList()
     seen: dict[str, Path | None] = {}
-    for done, file in enumerate(scan.files, 1):
+    sizes = [_size(file) for file in scan.files]
+    total = max(sum(sizes), 1)
+    done = 0
+    for file, size in zip(scan.files, sizes):
+        partial = (lambda share, file=file, size=size:
+                   progress(done + int(share * size), total, file.name)) if progress else None
         try:
             transcript = read_transcript(file, columns=columns, within=scan.roots.get(file),
-                                         follow_symlinks=follow_symlinks)
+                                         follow_symlinks=follow_symlinks, progress=partial)
             if transcript.id in seen:
                 raise TranscriptFormatError(
                     f"transcript id '{transcript.id}' is also used by {seen[transcript.id]}.",
@@ -144,8 +154,9 @@ def read_transcripts(paths: str | Path | Iterable[str | Path], *,
                     table.apply(transcript)
             seen[transcript.id] = file
             transcripts.append(transcript)
+        done += size
         if progress:
-            progress(done, len(scan.files), file.name)
+            progress(done, total, file.name)
     if not transcripts:
         first = transcripts.skipped[0]
         more = f" and {len(transcripts.skipped) - 1} more" if len(transcripts.skipped) > 1 else ""
@@ -225,3 +236,12 @@ def _finish(raw: RawDocument, table: RosterTable | None) -> Transcript:
 
 __all__ = ["read_transcript", "read_transcripts", "discover", "SUPPORTED_SUFFIXES",
            "ROSTER_FILE_NAMES", "SkippedInput", "TranscriptList"]
+
+
+def _size(file: Path) -> int:
+    """The file's size in bytes for the progress count (0 when it cannot be read: the read
+    itself then reports the problem)."""
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0

@@ -7,7 +7,9 @@ label (``Moderator (00:12:34): ...``), ``Nama (Instansi)`` and ``Nama - Instansi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import lang
 from ..models import Participant
@@ -40,6 +42,10 @@ _TIME_THEN_LABEL = re.compile(
 # "[Rina Marlina] 09:01:15" alone on a line, text below (Zoom's saved live transcript)
 _BRACKET_LABEL_TIME = re.compile(
     rf"^\s*\[(?P<label>[^\W\d_][^\]\n]{{0,60}})\]\s*(?P<time>{_TIME_TOKEN})?\s*$")
+_DIGIT = re.compile(r"\d")
+#: Most characters other than white space in a label-and-time line ("[Rina Marlina]
+#: 09:01:15"): a 61-character label, bold marks and a bracketed time range.
+_MAX_ALONE = 100
 _ORG_SUFFIX = re.compile(r"^(?P<name>.+?)\s*(?:\((?P<org1>[^()]+)\)|\s[-–—]\s(?P<org2>.+))$")
 _CODE_LABEL = re.compile(r"^[A-Z]{1,3}[-\s.]?\d{1,3}[a-z]?$")
 _NUMBERED = re.compile(r"^(?P<word>[^\d]+?)\s*[-#]?\s*\d{1,3}[a-z]?$")
@@ -117,11 +123,12 @@ def is_header_line(line: str, match: LabelMatch | None, caps_headers: bool = Tru
 
     An all-capital line counts only when ``caps_headers`` (not in a file typed in capitals)
     and when it is short and does not end like a sentence."""
-    letters = [ch for ch in line if ch.isalpha()]
-    if caps_headers and not line.lstrip().startswith(("[", "(")) and len(letters) >= 3 \
-            and not any(ch.islower() for ch in letters) \
-            and len(line.split()) <= 8 and not line.rstrip().endswith((".", "?", "!", ",", "…")):
-        return True
+    # cheap tests first: a long line (a turn's text) is never a header
+    if caps_headers and len(line.split()) <= 8 and not line.lstrip().startswith(("[", "(")) \
+            and not line.rstrip().endswith((".", "?", "!", ",", "…")):
+        letters = [ch for ch in line if ch.isalpha()]
+        if len(letters) >= 3 and not any(ch.islower() for ch in letters):
+            return True
     if match:
         first = match.label.split()[0].lower().rstrip(".")
         return first in lang.yaml_lists("speakers")["headers"]
@@ -130,10 +137,15 @@ def is_header_line(line: str, match: LabelMatch | None, caps_headers: bool = Tru
 
 def split_label_line(line: str) -> LabelMatch | None:
     """Split a line into label, text and time if it has the shape of a labelled line."""
-    m = _LABEL_LINE.match(line)
+    # quick rejections first (a line of speech is neither): "Label: text" needs a colon, a
+    # label alone with its time needs a digit and is short
+    m = _LABEL_LINE.match(line) if ":" in line else None
     if not m:
-        alone = (_LABEL_THEN_TIME.match(line) or _TIME_THEN_LABEL.match(line)
-                 or _bracket_label(line))
+        alone = None
+        if _DIGIT.search(line) and (len(line) <= _MAX_ALONE or
+                                    len("".join(line.split())) <= _MAX_ALONE):
+            alone = (_LABEL_THEN_TIME.match(line) or _TIME_THEN_LABEL.match(line)
+                     or _bracket_label(line))
         if alone:
             return LabelMatch(label=" ".join(alone.group("label").split()), text="",
                               start=parse_time(_range_start(alone.group("time"))))
@@ -161,8 +173,32 @@ def _is_marker(text: str) -> bool:
 
 def mostly_capitals(lines: list[str]) -> bool:
     """Whether a file is typed in capitals (then an all-capital line is no section header)."""
-    letters = [ch for line in lines for ch in line if ch.isalpha()]
-    return bool(letters) and sum(ch.isupper() for ch in letters) > 0.5 * len(letters)
+    letters = capitals = 0
+    for start in range(0, len(lines), _CAPITALS_BLOCK):
+        block_letters, block_capitals = _letter_counts("".join(lines[start:start + _CAPITALS_BLOCK]))
+        letters += block_letters
+        capitals += block_capitals
+    return bool(letters) and capitals > 0.5 * letters
+
+
+#: Lines counted at once by :func:`mostly_capitals` (bounds its temporary memory).
+_CAPITALS_BLOCK = 20_000
+
+
+def _letter_counts(text: str) -> tuple[int, int]:
+    """(letters, capital letters) in a text, counted per distinct character with numpy."""
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    values, counts = np.unique(codes, return_counts=True)
+    letters = capitals = 0
+    for value, count in zip(values.tolist(), counts.tolist()):
+        ch = chr(value)
+        if ch.isalpha():
+            letters += count
+            if ch.isupper():
+                capitals += count
+    return letters, capitals
 
 
 def is_time_only(line: str) -> bool:
@@ -183,6 +219,7 @@ MAX_ROLE_QUALIFIERS = 2
 _ROLES = ("moderator", "observer", "participant")
 
 
+@lru_cache(maxsize=65536)
 def role_from_label(label: str) -> str | None:
     """Role implied by a label's words (``Moderator``, ``Notulen``, ``Peserta 3``,
     ``Informan Kunci 1``, ``Rina (Moderator)``) or None."""
@@ -225,6 +262,7 @@ def split_organisation(label: str) -> tuple[str, str | None]:
     return m.group("name").strip(), org or None
 
 
+@lru_cache(maxsize=65536)
 def is_plausible_speaker(label: str, recurring: bool = True) -> bool:
     """Whether a label looks like a speaker when no roster says who speaks.
 
@@ -291,13 +329,24 @@ class SpeakerResolver:
         self.label_counts = label_counts
         self._by_key = {canonical(label): p for label, p in self.roster.items()}
         self._spellings: dict[str, str] = {}
+        self._resolved: dict[tuple[str, bool], tuple[str, str, dict[str, str]] | None] = {}
 
     def resolve(self, label: str, explicit: bool = False) -> tuple[str, str, dict[str, str]] | None:
         """(speaker, role, attributes) for a label, or None when it does not start a turn.
 
         ``explicit`` labels come from a speaker column or voice tag: without a roster any
-        non-empty label is accepted.
+        non-empty label is accepted. Each distinct label is decided once per file.
         """
+        key = (label, explicit)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(label, explicit)
+        resolved = self._resolved[key]
+        if resolved is None:
+            return None
+        speaker, role, attributes = resolved
+        return speaker, role, dict(attributes)
+
+    def _resolve(self, label: str, explicit: bool) -> tuple[str, str, dict[str, str]] | None:
         if self.roster:
             participant = self._by_key.get(canonical(label))
             if participant is None:
@@ -330,11 +379,23 @@ class SpeakerResolver:
         return resolved
 
 
-def count_labels(lines: list[str], loose: bool = False) -> dict[str, int]:
-    """How many lines start with each label candidate (for the recurrence rule)."""
+#: Readers report their progress through a file every this many lines.
+PROGRESS_LINES = 20_000
+
+
+def count_labels(lines: list[str], loose: bool = False,
+                 label_of: Callable[[str], LabelMatch | None] | None = None,
+                 progress: Callable[[float], None] | None = None) -> dict[str, int]:
+    """How many lines start with each label candidate (for the recurrence rule).
+
+    ``label_of`` replaces :func:`split_label_line` (a memoised one saves parsing twice);
+    ``progress`` is told the share of lines done every :data:`PROGRESS_LINES` lines."""
+    label_of = label_of or split_label_line
     counts: dict[str, int] = {}
-    for line in lines:
-        match = split_label_line(line) or (split_loose_label_line(line) if loose else None)
+    for number, line in enumerate(lines, 1):
+        if progress and number % PROGRESS_LINES == 0:
+            progress(number / len(lines))
+        match = label_of(line) or (split_loose_label_line(line) if loose else None)
         if match:
             key = canonical(match.label)
             counts[key] = counts.get(key, 0) + 1

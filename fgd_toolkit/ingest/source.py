@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -104,9 +105,13 @@ def _legacy_decode(data: bytes, path: Path) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+#: Control characters other than tab, line feed, form feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
-    control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    control = len(_CONTROL.findall(sample))
     return control > max(8, len(sample) // 100)
 
 

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 from .document import RawDocument, Sidecar
-from .labels import SpeakerResolver, count_labels, mostly_capitals, split_label_line
+from .labels import (PROGRESS_LINES, SpeakerResolver, count_labels, mostly_capitals,
+                     split_label_line)
 from .source import METADATA_ALIASES, read_text, split_front_matter
 from .turns import TurnBuilder, looks_like_speech, table_turns
 
@@ -17,8 +20,11 @@ def _pipe_cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
-def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocument:
-    """Turns of a ``.txt``/``.md`` file; optional YAML front matter gives metadata and roster."""
+def read_text_transcript(path: Path, sidecar: Sidecar | None = None,
+                         progress: Callable[[float], None] | None = None) -> RawDocument:
+    """Turns of a ``.txt``/``.md`` file; optional YAML front matter gives metadata and roster.
+
+    ``progress`` is told the share of the file read so far (for big files)."""
     decoded = read_text(path)
     meta, body, offset = split_front_matter(decoded.text, path)
     doc = RawDocument.from_metadata(path, meta, sidecar, encoding=decoded.encoding)
@@ -26,10 +32,17 @@ def read_text_transcript(path: Path, sidecar: Sidecar | None = None) -> RawDocum
         doc.warnings.append(decoded.warning)
     lines = body.split("\n")
     lines = _title_block(lines, doc)
-    builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines)), path, offset)
+    label_of = lru_cache(maxsize=None)(split_label_line)    # each line is parsed once
+    caps_headers = not mostly_capitals(lines)
+    half = (lambda share: progress(share / 2)) if progress else None      # two passes
+    counts = count_labels(lines, label_of=label_of, progress=half)
+    builder = _build(lines, SpeakerResolver(doc.roster, counts), path, offset,
+                     caps_headers=caps_headers, label_of=label_of,
+                     progress=(lambda share: progress(0.5 + share / 2)) if progress else None)
     if not builder.turns:        # "P1 – text", or "MODERATOR" alone above its text
-        builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, loose=True)),
-                         path, offset, loose=True)
+        builder = _build(lines, SpeakerResolver(doc.roster, count_labels(lines, loose=True,
+                                                                         label_of=label_of)),
+                         path, offset, loose=True, caps_headers=caps_headers, label_of=label_of)
     doc.turns = builder.turns
     if builder.leading_speech and doc.turns:
         doc.warnings.append(f"{path}: {builder.leading_speech} sentence line(s) before the "
@@ -88,10 +101,16 @@ def _name_or_count(value: str) -> bool:
 
 
 def _build(lines: list[str], resolver: SpeakerResolver, path: Path, offset: int,
-           loose: bool = False) -> TurnBuilder:
-    builder = TurnBuilder(resolver, loose=loose, caps_headers=not mostly_capitals(lines))
+           loose: bool = False, caps_headers: bool = True,
+           label_of=split_label_line,
+           progress: Callable[[float], None] | None = None) -> TurnBuilder:
+    builder = TurnBuilder(resolver, loose=loose, caps_headers=caps_headers, label_of=label_of)
     number = 0
+    reported = 0
     while number < len(lines):
+        if progress and number - reported >= PROGRESS_LINES:
+            progress(number / len(lines))
+            reported = number
         if _PIPE_ROW.match(lines[number]):          # a Markdown table: Pembicara | Teks
             start = number
             while number < len(lines) and _PIPE_ROW.match(lines[number]):

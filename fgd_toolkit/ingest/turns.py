@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..models import Turn
 from .labels import (LabelMatch, SpeakerResolver, is_header_line, is_time_only, parse_time,
@@ -32,8 +33,10 @@ class TurnBuilder:
     """
 
     def __init__(self, resolver: SpeakerResolver, loose: bool = False,
-                 caps_headers: bool = True) -> None:
+                 caps_headers: bool = True,
+                 label_of: Callable[[str], LabelMatch | None] = split_label_line) -> None:
         self.resolver = resolver
+        self.label_of = label_of
         self.loose = loose
         self.caps_headers = caps_headers
         self.turns: list[Turn] = []
@@ -52,7 +55,7 @@ class TurnBuilder:
         if is_time_only(line):         # "00:05:00" above the next label: its start time
             self._pending_time = parse_time(line.strip())
             return
-        match = label or split_label_line(line)
+        match = label or self.label_of(line)
         if match is None and self.loose:
             match = split_loose_label_line(line)
         resolved = self.resolver.resolve(match.label) if match else None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from ..safe_yaml import load_yaml
 
@@ -70,7 +71,23 @@ def yaml_lists(name: str) -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=None)
 def stop_words() -> frozenset[str]:
     """spaCy's Indonesian stop words plus informal spoken forms and fillers."""
+    extra = word_list("stopwords_informal") | word_list("fillers") | word_list("backchannel")
+    return _spacy_stop_words() | frozenset(w for w in extra if " " not in w)
+
+
+def _spacy_stop_words() -> frozenset[str]:
+    """The stop word list of spaCy's Indonesian data, read from its one data file: importing
+    ``spacy`` itself would load thinc and torch, seconds spent on a word list."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy")       # finds the package without importing it
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    data = Path(folders[0]) / "lang" / "id" / "stop_words.py" if folders else None
+    if data is not None and data.is_file():
+        module_spec = importlib.util.spec_from_file_location("_fgd_spacy_id_stop_words", data)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return frozenset(module.STOP_WORDS)
     from spacy.lang.id.stop_words import STOP_WORDS
 
-    extra = word_list("stopwords_informal") | word_list("fillers") | word_list("backchannel")
-    return frozenset(STOP_WORDS) | frozenset(w for w in extra if " " not in w)
+    return frozenset(STOP_WORDS)
