@@ -156,6 +156,9 @@ def main() -> None:
     parser.add_argument("--no-refit-off", action="store_true",
                         help="skip the runs with the refit switched off")
     parser.add_argument("--data", nargs="*", help="only sets whose name contains one of these")
+    parser.add_argument("--out", default="",
+                        help="results file stem in benchmarks/results (default: "
+                             "learning_curve; with --data nothing is written unless given)")
     args = parser.parse_args()
     sets = [dev_set()] + heldout_sets() + (lockbox_sets() if args.lockbox else [])
     if args.data:
@@ -166,17 +169,18 @@ def main() -> None:
             rows += curve(ds, args.cache_dir, Path(work), not args.no_refit_off)
     frame = pd.DataFrame(rows)
     table = summary(frame)
-    if args.data:
+    if args.data and not args.out:
         print(table.to_string(index=False))
         print("\nscored a subset: benchmarks/results left as they were")
         return
+    stem = args.out or "learning_curve"
     RESULTS.mkdir(exist_ok=True)
-    frame.to_csv(RESULTS / "learning_curve.csv", index=False)
-    (RESULTS / "learning_curve.md").write_text(table.to_markdown(index=False) + "\n",
-                                               encoding="utf-8")
-    plot(table, RESULTS / "learning_curve.png")
+    frame.to_csv(RESULTS / f"{stem}.csv", index=False)
+    (RESULTS / f"{stem}.md").write_text(table.to_markdown(index=False) + "\n",
+                                        encoding="utf-8")
+    plot(table, RESULTS / f"{stem}.png")
     print(table.to_string(index=False))
-    print(f"\nwrote {RESULTS / 'learning_curve.md'}")
+    print(f"\nwrote {RESULTS / (stem + '.md')}")
 
 
 if __name__ == "__main__":

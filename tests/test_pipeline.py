@@ -157,14 +157,14 @@ def test_manifest_records_versions_inputs_codebook_and_settings(written_results)
 
 
 def test_run_id_changes_with_the_shipped_calibration(monkeypatch):
-    from fgd_toolkit import pipeline
+    from fgd_toolkit import manifest
     from fgd_toolkit.codebook import load_codebook
 
     transcript = Transcript(id="t", path=None, turns=[Turn("P1", "participant", "Anggaran.")])
     cb = load_codebook(CODEBOOK)
-    before = pipeline._run_id([transcript], cb, "m", CodeSettings())
-    monkeypatch.setattr(pipeline, "calibration_sha256", lambda path=None: "0" * 64)
-    assert pipeline._run_id([transcript], cb, "m", CodeSettings()) != before
+    before = manifest.run_id([transcript], cb, "m", CodeSettings())
+    monkeypatch.setattr(manifest, "calibration_sha256", lambda path=None: "0" * 64)
+    assert manifest.run_id([transcript], cb, "m", CodeSettings()) != before
 
 
 def test_excel_workbook_has_every_table_and_the_codebook(written_results):
