@@ -377,9 +377,15 @@ def report_command(
 
     Example: fgd report results/ --lang en --out results/report-en.html
     """
+    from contextlib import nullcontext
+
+    from .output_folder import locked
+
     _quiet(quiet)
-    with progress_bar() as bar:
-        files = _write_report(results, out, lang, ProgressReporter(bar))
+    # `fgd code` cannot replace the folder while the report reads it and writes into it
+    with locked(results) if results.is_dir() else nullcontext():
+        with progress_bar() as bar:
+            files = _write_report(results, out, lang, ProgressReporter(bar))
     _print_report_paths(files)
 
 

@@ -325,3 +325,45 @@ def test_xlsxwriter_temporary_files_never_go_to_the_system_temp_folder(tiny, tmp
         result.to_excel(tmp_path / "alone.xlsx")
     assert list(system_tmp.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == [".results.lock", "system-tmp"]
+
+
+def test_fgd_report_holds_the_results_folder_against_a_run_into_it(tiny, tmp_path,
+                                                                   monkeypatch):
+    # While `fgd report` reads a results folder and writes into it, a `fgd code` into the
+    # same folder (another process) is refused with the lock's message.
+    import subprocess
+    import sys
+    import textwrap
+
+    from typer.testing import CliRunner
+
+    from fgd_toolkit import cli
+
+    _folder, result = tiny
+    out = tmp_path / "results"
+    result.to_csv(out)
+    script = textwrap.dedent(f"""
+        from fgd_toolkit.export import reserve_output_folder
+        from fgd_toolkit.errors import OutputError
+        try:
+            with reserve_output_folder({str(out)!r}):
+                print("entered")
+        except OutputError as exc:
+            print("refused:", exc)
+    """)
+    seen = []
+    original = cli._write_report
+
+    def while_reporting(*args, **kwargs):
+        seen.append(subprocess.run([sys.executable, "-c", script], capture_output=True,
+                                   text=True, timeout=120).stdout)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "_write_report", while_reporting)
+    written = CliRunner().invoke(cli.app, ["report", str(out), "--quiet"])
+    assert written.exit_code == 0, written.output
+    assert seen and seen[0].startswith("refused:"), seen
+    assert (out / "report.html").is_file()
+    after = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           timeout=120).stdout
+    assert after.startswith("entered")            # released when the report is written
