@@ -207,3 +207,15 @@ def test_unknown_metadata_key_error_names_the_line_of_the_key(make_file):
     with pytest.raises(TranscriptFormatError) as caught:
         read_transcripts(path)
     assert str(caught.value).startswith(f"{path}:4: ")
+
+
+@pytest.mark.parametrize("data", [
+    b"\xff\xfe" + "P1: Anggaran kurang.\n".encode("utf-16-le") + b"\x0a",   # odd byte count
+    b"\xef\xbb\xbfP1: Anggaran kurang. \xff\xfe\n",                          # BOM, then not UTF-8
+])
+def test_a_byte_order_mark_over_invalid_text_is_one_error_line(tmp_path, data):
+    # Found by benchmarks/fuzz.py: these raised UnicodeDecodeError (a traceback in the CLI).
+    path = tmp_path / "fgd-bom.txt"
+    path.write_bytes(data)
+    with pytest.raises(TranscriptFormatError, match="byte-order mark but is not valid.*UTF-8"):
+        read_transcripts(path)

@@ -71,10 +71,16 @@ def read_text(path: Path) -> DecodedText:
             "this is a binary file, not text.", path=path,
             fix="save the transcript as UTF-8 text, or give it its real suffix (.docx, .xlsx).")
     warning = None
-    if data.startswith(b"\xef\xbb\xbf"):
-        text, encoding = data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text, encoding = data.decode("utf-16"), "utf-16"
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-16"
+        name = "UTF-8" if encoding == "utf-8-sig" else "UTF-16"
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise TranscriptFormatError(
+                f"the file starts with a {name} byte-order mark but is not valid {name} "
+                f"(byte {exc.start}: {exc.reason}).", path=path,
+                fix="open it in a text editor and save it again as UTF-8.") from None
     else:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"

@@ -152,7 +152,8 @@ def _source_text(archive: SafeZip, source, path: Path) -> str | None:
             return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ReviewedCodingsError(f"the text of source '{source.get('name')}' is not UTF-8.",
+        raise ReviewedCodingsError(f"the text of source '{source.get('name')}' is neither "
+                                   "UTF-8 nor UTF-16.",
                                    path=path, fix=_FIX) from None
 
 
