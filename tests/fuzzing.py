@@ -44,6 +44,16 @@ def turns(draw) -> list[tuple[str, str]]:
     return draw(st.lists(st.tuples(speaker, text), max_size=12))
 
 
+@st.composite
+def plain_turns(draw) -> list[tuple[str, str]]:
+    """Turns a careful transcriber would write: printable words, plausible speakers."""
+    printable = [w for w in WORDS if w.isprintable() and w.strip() and "\u200b" not in w
+                 and "\ufeff" not in w]
+    text = st.lists(st.sampled_from(printable), min_size=1, max_size=25).map(" ".join)
+    speaker = st.sampled_from(["Moderator", "P1", "P2", "Bu Sari", "Pak Dedi", "Peserta 3"])
+    return draw(st.lists(st.tuples(speaker, text), max_size=12))
+
+
 def render(suffix: str, rows: list[tuple[str, str]], title: str = "") -> bytes:
     """``rows`` written as a transcript file of format ``suffix`` (however odd the text)."""
     if suffix in (".txt", ".md"):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.fuzzing import (BUNDLED_CODEBOOK, FORMATS, case_codebooks, codebooks, mutated,
-                           render, run_case, transcript_files, turns)
+                           plain_turns, render, run_case, transcript_files)
 from tests.ingest_fixtures import cli  # noqa: F401  (fixture)
 
 def fuzz(cases: int) -> settings:
@@ -32,17 +32,15 @@ def test_random_and_mutated_inputs_give_a_result_or_an_fgd_error(case, codebook_
 
 
 @fuzz(40)
-@given(st.sampled_from(FORMATS), turns())
-def test_unmutated_transcripts_with_participant_text_are_coded(suffix, rows):
-    # The generators are not all noise: a well-formed file with a plain participant turn
+@given(st.sampled_from(FORMATS), plain_turns())
+def test_well_formed_transcripts_of_random_turns_are_coded(suffix, rows):
+    # The generators are not all noise: a well-formed file of plain turns in any format
     # must get through ingest and coding.
     rows = [("Moderator", "Apa pendorong inovasi di dinas ini?"),
             ("P1", "Pimpinan kami mendukung penuh dan anggarannya cukup.")] + rows
     with tempfile.TemporaryDirectory() as folder:
         outcome = run_case(Path(folder), suffix, render(suffix, rows), None)
-    assert outcome.kind in {"coded", "ingest-error"}
-    if outcome.kind == "ingest-error":      # random extra turns can make a file ambiguous
-        assert "fgd-fuzz" in outcome.message
+    assert outcome.kind == "coded", outcome.message
 
 
 @fuzz(15)
