@@ -122,7 +122,8 @@ def analyse(passages: pd.DataFrame, cb: Codebook, backend, settings: CodeSetting
     proto_vectors = embedder_obj.embed(proto_texts, progress=report("Embedding codebook"))
     protos = build_prototypes(cb, proto_vectors)
     evidence = gather_evidence(texts, vectors, cb, protos, context=context_rows(passages),
-                               clause_memo=session.clauses)
+                               clause_memo=session.clauses,
+                               classifier_memo=session.classifiers)
     return Analysis(passages=passages, mask=mask, vectors=vectors, prototypes=protos,
                     evidence=evidence, backend=backend, cache=embedder_obj)
 

@@ -606,6 +606,34 @@ def test_code_accepts_a_session_and_reuses_it(tmp_path):
     assert again.codings.equals(first.codings)
 
 
+def test_a_session_reuses_the_codebook_classifier_until_the_codebook_changes(tmp_path,
+                                                                            monkeypatch):
+    from sklearn.linear_model import LogisticRegression
+
+    from fgd_toolkit.codebook import load_codebook
+
+    study = _study(tmp_path / "studi")
+    session = EmbeddingSession()
+    fits = []
+    real = LogisticRegression.fit
+    monkeypatch.setattr(LogisticRegression, "fit",
+                        lambda self, *a, **k: fits.append(1) or real(self, *a, **k))
+    cb = load_codebook(CODEBOOK)
+    first = code(study, cb, settings=TFIDF, use_cache=False, session=session)
+    n_first = len(fits)
+    again = code(study, cb, settings=TFIDF, use_cache=False, session=session)
+    assert n_first >= 1 and len(fits) == n_first          # same codebook: no new fit
+    assert again.codings.equals(first.codings)
+    edited = cb.to_yaml().replace("definition: ", "definition: Program baru kelurahan. ", 1)
+    assert edited != cb.to_yaml()
+    (tmp_path / "edited.yaml").write_text(edited, encoding="utf-8")
+    code(study, tmp_path / "edited.yaml", settings=TFIDF, use_cache=False, session=session)
+    assert len(fits) == 2 * n_first                       # an edited text: fitted again
+    code(study, cb, settings=TFIDF, use_cache=False)      # no session: fitted afresh
+    assert len(fits) == 3 * n_first
+    assert 1 <= len(session.classifiers) <= 8
+
+
 def test_7_a_results_manifest_nested_too_deep_is_one_error(tmp_path):
     from fgd_toolkit import load_results
 

@@ -101,6 +101,9 @@ class EmbeddingSession:
         self._fits: dict[str, tuple[str, object]] = {}
         #: clause polarity per token sequence (``tagging.polarity.polarity_parts``)
         self.clauses: dict = {}
+        #: codebook classifiers by a hash of their training vectors
+        #: (``tagging.features.codebook_classifier.fitted``)
+        self.classifiers: dict = {}
 
     def store(self, folder: Path | None) -> VectorStore:
         """The vectors of a model's cache folder (a fresh store when nothing is cached)."""

@@ -108,9 +108,11 @@ def _top_mean(sims: np.ndarray, k: int = 2) -> np.ndarray:
 def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Codebook,
                     protos: Prototypes,
                     context: dict[str, list[tuple[int, ...]]] | None = None,
-                    clause_memo: dict | None = None) -> Evidence:
+                    clause_memo: dict | None = None,
+                    classifier_memo: dict | None = None) -> Evidence:
     """Keyword, similarity and polarity evidence of every passage for every code
-    (``clause_memo``: a caller-owned memo of clause polarity per passage text)."""
+    (``clause_memo``: a caller-owned memo of clause polarity per passage text;
+    ``classifier_memo``: of codebook classifiers fitted on the same codebook vectors)."""
     n, m = len(texts), len(codebook.codes)
     matcher = KeywordMatcher({c.id: c.keywords for c in codebook.codes})
     tokens = [word_tokens(t) for t in texts]   # texts are normalised already
@@ -170,7 +172,8 @@ def gather_evidence(texts: list[str], passage_vectors: np.ndarray, codebook: Cod
     return Evidence(kw_count=kw_count, kw_negated=kw_negated, sim_desc=sim_desc,
                     sim_example=sim_example, sim_counter=sim_counter, nearest_example=nearest,
                     sem_polarity=sem_pol, lex_polarity=lex_pol,
-                    clf_prob=codebook_classifier(protos).predict(passage_vectors),
+                    clf_prob=codebook_classifier.fitted(protos, classifier_memo
+                                                        ).predict(passage_vectors),
                     hits=hits_all, cues=cues, tokens=tokens,
                     context=context or {})
 
@@ -200,6 +203,29 @@ class codebook_classifier:
     """
 
     C = 10.0
+    #: Classifiers a memo keeps (a notebook session editing one codebook needs a few).
+    MEMO_SIZE = 8
+
+    @classmethod
+    def fitted(cls, protos: Prototypes, memo: dict | None = None) -> "codebook_classifier":
+        """The classifier for these prototypes, taken from ``memo`` when the same codebook
+        vectors were fitted before (a same-session re-run; the fit is deterministic)."""
+        if memo is None:
+            return cls(protos)
+        import hashlib
+
+        digest = hashlib.sha256(repr(cls.C).encode())
+        for j in range(len(protos.codes)):
+            for block in (protos.description[j][None, :], *protos.examples[j],
+                          *protos.counter[j]):
+                digest.update(np.ascontiguousarray(block, dtype=np.float32).tobytes())
+            digest.update(f"|{j}:{len(protos.examples[j])}:{len(protos.counter[j])}".encode())
+        key = digest.hexdigest()
+        if key not in memo:
+            while len(memo) >= cls.MEMO_SIZE:
+                memo.pop(next(iter(memo)))
+            memo[key] = cls(protos)
+        return memo[key]
 
     def __init__(self, protos: Prototypes) -> None:
         from sklearn.linear_model import LogisticRegression
